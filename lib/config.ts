@@ -1,0 +1,112 @@
+/**
+ * Where a stack's configuration comes from: the Pulumi engine (`pulumi up/preview`), or a
+ * `Pulumi.<stack>.yaml` file read directly (render and port table, no CLI needed). Both feed
+ * the same validation.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { PROJECT, RawConfig, StackConfig, validateConfig } from "./validation";
+
+// The engine hands every value to the program as text: objects as JSON, booleans as
+// "true"/"false". Secrets stay text whatever they look like.
+function decode(text: string, secret: boolean): unknown {
+    if (secret) {
+        return text;
+    }
+    if (text === "true" || text === "false") {
+        return text === "true";
+    }
+    const trimmed = text.trim();
+    if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+        try {
+            return JSON.parse(trimmed);
+        } catch {
+            return text;
+        }
+    }
+    return text;
+}
+
+// The SDK knows which keys were stored encrypted but keeps the check internal.
+const runtime = pulumi.runtime as typeof pulumi.runtime & { isConfigSecret?: (key: string) => boolean };
+
+/** This project's configuration as the running Pulumi program sees it. */
+export function rawConfigFromPulumi(): RawConfig {
+    const values: Record<string, unknown> = {};
+    const secretKeys = new Set<string>();
+    for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
+        const [namespace, key] = splitKey(fullKey);
+        if (namespace !== PROJECT) {
+            continue;
+        }
+        const secret = runtime.isConfigSecret?.(fullKey) ?? false;
+        values[key] = decode(text, secret);
+        if (secret) {
+            secretKeys.add(key);
+        }
+    }
+    return { values, secretKeys };
+}
+
+function splitKey(fullKey: string): [string, string] {
+    const colon = fullKey.indexOf(":");
+    return colon < 0 ? [PROJECT, fullKey] : [fullKey.slice(0, colon), fullKey.slice(colon + 1)];
+}
+
+/** Placeholder for encrypted values read from a stack file: only the engine can decrypt them. */
+export const REDACTED = "[secret]";
+
+/** Where a stack's settings file lives. */
+export function stackFile(stack: string, projectDir: string): string {
+    return path.join(projectDir, `Pulumi.${stack}.yaml`);
+}
+
+/**
+ * This project's configuration read from a stack file, with project-level defaults from
+ * Pulumi.yaml applied as the engine would. Encrypted values become a redacted placeholder.
+ */
+export function rawConfigFromStackFile(file: string, projectDir = path.dirname(file)): RawConfig {
+    const values: Record<string, unknown> = {};
+    const secretKeys = new Set<string>();
+    const project = readYaml(path.join(projectDir, "Pulumi.yaml")) as { config?: Record<string, { default?: unknown }> } | undefined;
+    for (const [key, declaration] of Object.entries(project?.config ?? {})) {
+        if (declaration && typeof declaration === "object" && "default" in declaration) {
+            values[splitKey(key)[1]] = declaration.default;
+        }
+    }
+    const stack = readYaml(file);
+    const config = stack && typeof stack === "object" ? (stack as { config?: unknown }).config : undefined;
+    if (config === undefined || config === null) {
+        return { values, secretKeys };
+    }
+    if (typeof config !== "object" || Array.isArray(config)) {
+        return { values: config as Record<string, unknown>, secretKeys };
+    }
+    for (const [fullKey, value] of Object.entries(config)) {
+        const [namespace, key] = splitKey(fullKey);
+        if (namespace !== PROJECT) {
+            continue;
+        }
+        if (value && typeof value === "object" && "secure" in value) {
+            values[key] = REDACTED;
+            secretKeys.add(key);
+        } else {
+            values[key] = value;
+        }
+    }
+    return { values, secretKeys };
+}
+
+function readYaml(file: string): unknown {
+    if (!fs.existsSync(file)) {
+        return undefined;
+    }
+    return YAML.parse(fs.readFileSync(file, "utf8"));
+}
+
+/** The validated configuration of the running stack. */
+export function loadConfig(): StackConfig {
+    return validateConfig(rawConfigFromPulumi());
+}

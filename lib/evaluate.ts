@@ -1,0 +1,46 @@
+/**
+ * Runs the program in-process under Pulumi's mocks: no engine, no cluster. The render script,
+ * the unit tests and the benchmark use it to see every resource the program registers, with
+ * the exact inputs it sends.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { rawConfigFromPulumi } from "./config";
+import { deployPlatform, Platform } from "./platform";
+import { PROJECT, RawConfig, StackConfig, validateConfig } from "./validation";
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+}
+
+export interface Evaluation {
+    config: StackConfig;
+    platform: Platform;
+    resources: RecordedResource[];
+}
+
+// The SDK drains its queue of pending registrations in `waitForRPCs`, which it keeps internal.
+const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+
+/** Evaluates the program for one stack's raw configuration and records what it registers. */
+export async function evaluate(raw: RawConfig, stack = "dev"): Promise<Evaluation> {
+    const resources: RecordedResource[] = [];
+    await pulumi.runtime.setMocks({
+        newResource: (args) => {
+            resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+            return { id: `${args.name}-id`, state: args.inputs };
+        },
+        call: (args) => args.inputs,
+    }, PROJECT, stack, true);
+    const config: Record<string, string> = {};
+    for (const [key, value] of Object.entries(raw.values)) {
+        config[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    pulumi.runtime.setAllConfig(config, [...raw.secretKeys].map((key) => `${PROJECT}:${key}`));
+    // The same path as index.ts: read back through the runtime, then validate.
+    const validated = validateConfig(rawConfigFromPulumi());
+    const platform = deployPlatform(validated);
+    await settings.waitForRPCs();
+    return { config: validated, platform, resources };
+}

@@ -1,0 +1,154 @@
+/**
+ * Planning: from the catalog and a validated stack configuration to exactly what each
+ * component creates. Pure functions, tested without Pulumi.
+ */
+import { AppSpec, catalog, ContainerSpec, HttpAppSpec, objectNames, TcpAppSpec, TlsSpec } from "./catalog";
+import { chartProfile, ChartProfile, EntryPointPlan } from "./traefikChart";
+import { mapImage, ResourcesConfig, resolveSetting, StackConfig } from "./validation";
+
+interface PlannedAppBase {
+    id: string;
+    namespace: string;
+    names: ReturnType<typeof objectNames>;
+    /** Selector labels (from the catalog; an environment never changes them). */
+    selector: Record<string, string>;
+    /** Labels the stack adds to every object's metadata. */
+    labels: Record<string, string>;
+    replicas: number;
+    resources?: ResourcesConfig;
+    container: ContainerSpec;
+    /** The image after the stack's mappings. */
+    image: string;
+    portName: string;
+    servicePort: number;
+    /** Secrets present in the stack that the container reads, by env var. */
+    secretEnv: { env: string; configKey: string }[];
+    /** Refuse deletion (stateful apps where the stack asks, or where an app entry says so). */
+    protect: boolean;
+}
+
+export interface PlannedTcpApp extends PlannedAppBase {
+    kind: "tcp";
+    entryPoint: string;
+    /** SNI host; absent for plain TCP, which matches HostSNI(`*`). */
+    host?: string;
+    tls?: TlsSpec;
+}
+
+export interface PlannedHttpApp extends PlannedAppBase {
+    kind: "http";
+    host?: string;
+    path: string;
+}
+
+export type PlannedApp = PlannedTcpApp | PlannedHttpApp;
+
+export interface PortTableRow {
+    app: string;
+    entryPoint: string;
+    /** Port inside the Traefik pod. */
+    traefikPort: number;
+    /** Port on the Traefik Service. */
+    exposedPort: number;
+    nodePort?: number;
+    /** `service:port` the route sends traffic to. */
+    backend: string;
+    /** The route's rule: HostSNI for TCP, Host for HTTP. */
+    match: string;
+}
+
+export interface PlatformPlan {
+    apps: PlannedApp[];
+    entryPoints: EntryPointPlan[];
+    profile: ChartProfile;
+    portTable: PortTableRow[];
+    /** Namespaces the program creates, with the apps in each. */
+    namespaces: string[];
+}
+
+function planApp(id: string, spec: AppSpec, config: StackConfig): PlannedApp {
+    const app = config.apps[id];
+    const base: PlannedAppBase = {
+        id,
+        namespace: spec.namespace,
+        names: objectNames(spec),
+        selector: spec.selector,
+        labels: config.labels,
+        replicas: resolveSetting(id, config, "replicas")?.value ?? spec.replicas,
+        resources: resolveSetting(id, config, "resources")?.value,
+        container: spec.container,
+        image: mapImage(spec.container.image, config.images).image,
+        portName: spec.portName,
+        servicePort: spec.servicePort,
+        secretEnv: (spec.container.secretEnv ?? []).filter((s) => config.secrets[s.configKey] !== undefined),
+        protect: app.protect ?? (spec.stateful && config.protectStateful),
+    };
+    if (spec.kind === "http") {
+        return { ...base, kind: "http", host: app.host, path: (spec as HttpAppSpec).path };
+    }
+    const tls = app.tls ?? (spec as TcpAppSpec).tls;
+    return {
+        ...base,
+        kind: "tcp",
+        // Validation guarantees a TCP app without an entryPoint has TLS and shares websecure.
+        entryPoint: app.entryPoint?.name ?? "websecure",
+        host: app.host,
+        tls,
+    };
+}
+
+/** The entryPoints the apps declare, in app order: the only source of Traefik's extra ports. */
+export function planEntryPoints(config: Pick<StackConfig, "apps">): EntryPointPlan[] {
+    const plans: EntryPointPlan[] = [];
+    for (const [id, app] of Object.entries(config.apps)) {
+        const ep = app.entryPoint;
+        if (ep?.port !== undefined) {
+            plans.push({ name: ep.name, port: ep.port, exposedPort: ep.exposedPort ?? ep.port, nodePort: ep.nodePort, apps: [id] });
+        }
+    }
+    for (const [id, app] of Object.entries(config.apps)) {
+        const ep = app.entryPoint;
+        const shared = ep && ep.port === undefined ? plans.find((p) => p.name === ep.name) : undefined;
+        shared?.apps.push(id);
+    }
+    return plans;
+}
+
+/** Everything the program will create, from a validated configuration. */
+export function planPlatform(config: StackConfig): PlatformPlan {
+    const apps = Object.keys(config.apps).map((id) => planApp(id, catalog[id], config));
+    const entryPoints = planEntryPoints(config);
+    const profile = chartProfile(config.traefik.chart.version);
+    return {
+        apps,
+        entryPoints,
+        profile,
+        portTable: portTable(apps, entryPoints, profile),
+        namespaces: [...new Set(apps.map((a) => a.namespace))].sort(),
+    };
+}
+
+function portTable(apps: PlannedApp[], entryPoints: EntryPointPlan[], profile: ChartProfile): PortTableRow[] {
+    return apps.map((app) => {
+        const name = app.kind === "tcp" ? app.entryPoint : "web";
+        const own = entryPoints.find((ep) => ep.name === name);
+        const builtin = profile.builtinEntryPoints.find((b) => b.name === name);
+        return {
+            app: app.id,
+            entryPoint: name,
+            traefikPort: own?.port ?? builtin?.port ?? 0,
+            exposedPort: own?.exposedPort ?? builtin?.exposedPort ?? 0,
+            nodePort: own?.nodePort,
+            backend: `${app.names.service}:${app.servicePort}`,
+            match: app.kind === "tcp" ? `HostSNI(\`${app.host ?? "*"}\`)` : app.host ? `Host(\`${app.host}\`)` : "any host",
+        };
+    });
+}
+
+/** The port table as Markdown, like the seed's appendix A. */
+export function portTableMarkdown(rows: PortTableRow[]): string {
+    const header = ["app", "entryPoint", "Traefik port", "Service port", "NodePort", "match", "backend service:port"];
+    const lines = rows.map((r) => [r.app, r.entryPoint, String(r.traefikPort), String(r.exposedPort), r.nodePort === undefined ? "(assigned by Kubernetes)" : String(r.nodePort), r.match, r.backend]);
+    const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
+    return [row(header), row(header.map(() => "---")), ...lines.map(row)].join("\n") + "\n";
+}

@@ -1,0 +1,45 @@
+/**
+ * The whole platform for one stack: namespaces, Traefik, and every enabled app, from a
+ * validated configuration. index.ts calls this; so do the render script and the tests.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { HttpApp } from "../components/httpApp";
+import { TcpApp } from "../components/tcpApp";
+import { TraefikIngress } from "../components/traefikIngress";
+import { planPlatform, PlatformPlan } from "./plan";
+import { namespaceLabels } from "./podSecurity";
+import { StackConfig } from "./validation";
+
+export interface Platform {
+    plan: PlatformPlan;
+    traefik: TraefikIngress;
+    apps: (TcpApp | HttpApp)[];
+}
+
+export function deployPlatform(config: StackConfig): Platform {
+    const plan = planPlatform(config);
+    const secrets = Object.fromEntries(Object.entries(config.secrets).map(([key, value]) => [key, pulumi.secret(value)]));
+
+    const namespaces = new Map(plan.namespaces.map((name) => [name, new k8s.core.v1.Namespace(`${name}-namespace`, {
+        metadata: { name, labels: { ...config.labels, ...namespaceLabels(config.podSecurity) } },
+    })]));
+    const traefik = new TraefikIngress("traefik", {
+        chart: config.traefik.chart,
+        installer: config.traefik.installer,
+        namespace: config.traefik.namespace,
+        releaseName: config.traefik.releaseName,
+        serviceType: config.traefik.serviceType,
+        entryPoints: plan.entryPoints,
+        resources: config.traefik.resources,
+        labels: config.labels,
+        podSecurity: config.podSecurity,
+    });
+    const apps = plan.apps.map((app) => {
+        const namespace = namespaces.get(app.namespace)!.metadata.name;
+        return app.kind === "tcp"
+            ? new TcpApp(app.id, { app, namespace, secrets, traefik })
+            : new HttpApp(app.id, { app, namespace, secrets, traefik });
+    });
+    return { plan, traefik, apps };
+}

@@ -1,0 +1,106 @@
+/**
+ * What differs between versions of the Traefik Helm chart, and the values this program gives it.
+ * Pure functions: the values are tested for both chart formats without a cluster.
+ */
+import * as semver from "semver";
+
+/** One of the chart's own entryPoints (`ports.<name>` in its values.yaml). */
+export interface BuiltinEntryPoint {
+    name: string;
+    /** Port inside the Traefik pod. */
+    port: number;
+    /** Port on the Traefik Service, when the chart exposes it by default. */
+    exposedPort?: number;
+}
+
+/** How a chart version spells the values this program sets. */
+export interface ChartProfile {
+    version: string;
+    /** Chart >= 27 takes `expose: {default: true}`; before, a boolean (41.x's schema refuses it). */
+    exposeAsObject: boolean;
+    /** Chart >= 41 renamed `logs.access` to `accessLog`. */
+    accessLogKey: "logs.access" | "accessLog";
+    builtinEntryPoints: BuiltinEntryPoint[];
+}
+
+export function chartProfile(version: string): ChartProfile {
+    const v = semver.coerce(version)?.version ?? version;
+    return {
+        version,
+        exposeAsObject: semver.gte(v, "27.0.0"),
+        accessLogKey: semver.gte(v, "41.0.0") ? "accessLog" : "logs.access",
+        builtinEntryPoints: [
+            // The dashboard/API entryPoint moved from 9000 to 8080 in chart 33.
+            { name: "traefik", port: semver.gte(v, "33.0.0") ? 8080 : 9000 },
+            { name: "web", port: 8000, exposedPort: 80 },
+            { name: "websecure", port: 8443, exposedPort: 443 },
+            { name: "metrics", port: 9100 },
+        ],
+    };
+}
+
+/** An entryPoint this program adds to Traefik for plain-TCP or SNI apps. */
+export interface EntryPointPlan {
+    name: string;
+    /** Port Traefik listens on inside its pod (>= 1024: it runs unprivileged). */
+    port: number;
+    /** Port on the Traefik Service. */
+    exposedPort: number;
+    /** Fixed NodePort, when the Service is of type NodePort or LoadBalancer. */
+    nodePort?: number;
+    /** App ids routed through this entryPoint. */
+    apps: string[];
+}
+
+export type ServiceType = "NodePort" | "LoadBalancer" | "ClusterIP";
+
+/** Compute resources for the Traefik pod itself. */
+export interface TraefikResources {
+    requests?: { cpu?: string; memory?: string };
+    limits?: { cpu?: string; memory?: string };
+}
+
+export interface TraefikValuesInput {
+    profile: ChartProfile;
+    entryPoints: EntryPointPlan[];
+    serviceType: ServiceType;
+    resources?: TraefikResources;
+    /** Labels for the chart's own objects (`commonLabels`). */
+    labels: Record<string, string>;
+}
+
+/**
+ * The Helm values for Traefik. The entryPoints come only from the apps' plan: no second
+ * hand-kept list, and no `--entrypoints.*` arguments (the chart derives them from `ports`).
+ */
+export function traefikValues(input: TraefikValuesInput): Record<string, unknown> {
+    const { profile } = input;
+    const expose = profile.exposeAsObject ? { default: true } : true;
+    const ports: Record<string, unknown> = {};
+    for (const ep of input.entryPoints) {
+        ports[ep.name] = {
+            port: ep.port,
+            expose,
+            exposedPort: ep.exposedPort,
+            protocol: "TCP",
+            ...(ep.nodePort !== undefined && input.serviceType !== "ClusterIP" ? { nodePort: ep.nodePort } : {}),
+        };
+    }
+    const accessLog = { enabled: true, format: "json" };
+    const values: Record<string, unknown> = {
+        service: { type: input.serviceType },
+        ports,
+        // The dashboard stays on the unexposed `traefik` entryPoint, never on a NodePort.
+        ingressRoute: { dashboard: { enabled: false } },
+        // Chart 26 leaves out the seccomp profile that Pod Security "restricted" requires.
+        podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
+        ...(profile.accessLogKey === "accessLog" ? { accessLog } : { logs: { access: accessLog } }),
+    };
+    if (Object.keys(input.labels).length > 0) {
+        values.commonLabels = input.labels;
+    }
+    if (input.resources) {
+        values.resources = input.resources;
+    }
+    return values;
+}

@@ -1,0 +1,41 @@
+/**
+ * npm run render -- --stack <name> [--out <dir>]
+ *
+ * Evaluates the program for Pulumi.<name>.yaml without the Pulumi CLI or a cluster and writes
+ * <dir>/manifests.yaml (every object the program creates itself) and <dir>/traefik-values.yaml
+ * (the exact values given to the Traefik chart). Secrets appear redacted.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import * as YAML from "yaml";
+import { rawConfigFromStackFile, stackFile } from "../lib/config";
+import { evaluate } from "../lib/evaluate";
+import { manifestsOf, traefikValuesOf } from "../lib/manifests";
+import { ConfigError } from "../lib/validation";
+
+async function main(): Promise<void> {
+    const { values } = parseArgs({ options: { stack: { type: "string" }, out: { type: "string" } } });
+    if (!values.stack) {
+        throw new Error("usage: npm run render -- --stack <name> [--out <dir>]");
+    }
+    const projectDir = path.resolve(__dirname, "..");
+    const file = stackFile(values.stack, projectDir);
+    if (!fs.existsSync(file)) {
+        throw new Error(`no stack file ${path.relative(process.cwd(), file)}`);
+    }
+    // Chart paths in stack config are relative to the project, as for `pulumi up`.
+    process.chdir(projectDir);
+    const { resources } = await evaluate(rawConfigFromStackFile(file, projectDir), values.stack);
+    const out = path.resolve(values.out ?? path.join("render", values.stack));
+    fs.mkdirSync(out, { recursive: true });
+    const docs = manifestsOf(resources).map((m) => YAML.stringify(m, { sortMapEntries: false }));
+    fs.writeFileSync(path.join(out, "manifests.yaml"), docs.join("---\n"));
+    fs.writeFileSync(path.join(out, "traefik-values.yaml"), YAML.stringify(traefikValuesOf(resources)));
+    console.log(`wrote ${docs.length} objects to ${path.join(out, "manifests.yaml")} and the Traefik values to ${path.join(out, "traefik-values.yaml")}`);
+}
+
+main().catch((err: unknown) => {
+    console.error(err instanceof ConfigError ? err.message : `render failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+});

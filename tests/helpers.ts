@@ -1,0 +1,40 @@
+/** Shared test fixtures: stack configs read from the project's own stack files. */
+import * as path from "path";
+import { rawConfigFromStackFile, stackFile } from "../lib/config";
+import { ConfigError, formatProblem, RawConfig, StackConfig, validateConfig } from "../lib/validation";
+
+export const projectDir = path.resolve(__dirname, "..");
+
+/** A stack file's raw configuration, with secret values standing in for the encrypted ones. */
+export function stackRaw(stack: "dev" | "prod"): RawConfig {
+    const raw = rawConfigFromStackFile(stackFile(stack, projectDir), projectDir);
+    for (const key of raw.secretKeys) {
+        raw.values[key] = `${key}-test-value`;
+    }
+    return raw;
+}
+
+/** Deep copy of the dev config with `change` applied to its values. */
+export function devWith(change: (values: Record<string, any>) => void): RawConfig {
+    const raw = stackRaw("dev");
+    const values = structuredClone(raw.values) as Record<string, any>;
+    change(values);
+    return { values, secretKeys: new Set(raw.secretKeys) };
+}
+
+/** The formatted problems validation reports for `raw` (empty when it passes). */
+export function problemsOf(raw: RawConfig): string[] {
+    try {
+        validateConfig(raw);
+        return [];
+    } catch (err) {
+        if (err instanceof ConfigError) {
+            return err.problems.map(formatProblem);
+        }
+        throw err;
+    }
+}
+
+export function validDev(): StackConfig {
+    return validateConfig(stackRaw("dev"));
+}
