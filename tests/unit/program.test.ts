@@ -1,0 +1,150 @@
+import { strict as assert } from "assert";
+import { evaluate, Evaluation } from "../../lib/evaluate";
+import { Manifest, manifestsOf, traefikValuesOf } from "../../lib/manifests";
+import { stackRaw } from "../helpers";
+
+function find(manifests: Manifest[], kind: string, name: string): Manifest {
+    const found = manifests.find((m) => m.kind === kind && m.metadata.name === name);
+    assert.ok(found, `no ${kind} ${name} among ${manifests.map((m) => `${m.kind}/${m.metadata.name}`).join(", ")}`);
+    return found;
+}
+
+describe("program under mocks", () => {
+    describe("dev stack", () => {
+        let run: Evaluation;
+        let manifests: Manifest[];
+        before(async () => {
+            run = await evaluate(stackRaw("dev"), "dev");
+            manifests = manifestsOf(run.resources);
+        });
+
+        it("creates exactly the objects of the enabled apps, Traefik and the namespaces", () => {
+            const names = manifests.map((m) => `${m.kind}/${m.metadata.namespace ?? ""}/${m.metadata.name}`);
+            assert.deepEqual(names, [
+                "Namespace//backend", "Namespace//traefik",
+                "Secret/backend/mysql-credentials",
+                "Service/backend/hello-api-service", "Service/backend/mysql-service", "Service/backend/redis-service", "Service/backend/tcp-echo-service",
+                "Deployment/backend/hello-api", "Deployment/backend/mysql-demo", "Deployment/backend/redis-demo", "Deployment/backend/tcp-echo-demo",
+                "IngressRouteTCP/backend/mysql-route", "IngressRouteTCP/backend/redis-route", "IngressRouteTCP/backend/tcp-echo-route",
+                "Ingress/backend/hello-api-route",
+            ]);
+        });
+
+        it("builds tcp-demo as the seed's base and development overlay", () => {
+            const deployment = find(manifests, "Deployment", "tcp-echo-demo") as any;
+            assert.equal(deployment.metadata.namespace, "backend");
+            assert.deepEqual(deployment.metadata.labels, { app: "tcp-echo", environment: "development", project: "ic2" });
+            assert.equal(deployment.spec.replicas, 1);
+            // Selectors never carry environment labels: a live selector cannot change.
+            assert.deepEqual(deployment.spec.selector, { matchLabels: { app: "tcp-echo" } });
+            const [container] = deployment.spec.template.spec.containers;
+            assert.equal(container.name, "proxy");
+            assert.equal(container.image, "iceymoss/tcp-echo:1.0");
+            assert.deepEqual(container.ports, [{ name: "tcp", containerPort: 3333 }]);
+            assert.deepEqual(container.resources, { requests: { memory: "64Mi", cpu: "50m" }, limits: { memory: "128Mi", cpu: "100m" } });
+
+            const service = find(manifests, "Service", "tcp-echo-service") as any;
+            assert.deepEqual(service.spec.selector, { app: "tcp-echo" });
+            assert.deepEqual(service.spec.ports, [{ name: "tcp", port: 3333, targetPort: 3333, protocol: "TCP" }]);
+            assert.equal(service.spec.type, undefined, "ClusterIP by default, as in the seed");
+
+            const route = find(manifests, "IngressRouteTCP", "tcp-echo-route") as any;
+            assert.equal(route.apiVersion, "traefik.io/v1alpha1");
+            assert.deepEqual(route.spec, { entryPoints: ["mytcp"], routes: [{ match: "HostSNI(`*`)", services: [{ name: "tcp-echo-service", port: 3333 }] }] });
+            assert.deepEqual(route.metadata.labels, { app: "tcp-echo", environment: "development", project: "ic2" });
+        });
+
+        it("gives mysql its root password from a Secret, never inline", () => {
+            const deployment = find(manifests, "Deployment", "mysql-demo") as any;
+            const env = deployment.spec.template.spec.containers[0].env;
+            assert.deepEqual(env, [{ name: "MYSQL_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: "mysql-credentials", key: "MYSQL_ROOT_PASSWORD" } } }]);
+            const secret = run.resources.find((r) => r.type === "kubernetes:core/v1:Secret");
+            assert.ok(secret);
+            assert.ok(JSON.stringify(secret.inputs).includes("mysqlRootPassword-test-value"), "the engine receives the value");
+            assert.ok(!JSON.stringify(manifests).includes("mysqlRootPassword-test-value"), "rendered manifests never show it");
+        });
+
+        it("routes hello-api through an Ingress on web", () => {
+            const ingress = find(manifests, "Ingress", "hello-api-route") as any;
+            assert.equal(ingress.metadata.annotations["traefik.ingress.kubernetes.io/router.entrypoints"], "web");
+            assert.equal(ingress.spec.ingressClassName, "traefik");
+            assert.deepEqual(ingress.spec.rules[0].http.paths[0].backend, { service: { name: "hello-api-service", port: { number: 80 } } });
+            assert.equal(ingress.spec.rules[0].host, "hello.dev.example.com");
+        });
+
+        it("gives Traefik one port per TCP entryPoint, derived from the apps", () => {
+            const values = traefikValuesOf(run.resources) as any;
+            assert.deepEqual(values.ports, {
+                mytcp: { port: 9999, expose: true, exposedPort: 9999, protocol: "TCP", nodePort: 30999 },
+                redis: { port: 6379, expose: true, exposedPort: 6379, protocol: "TCP", nodePort: 30379 },
+                mysql: { port: 3306, expose: true, exposedPort: 3306, protocol: "TCP", nodePort: 30306 },
+            });
+            assert.equal(values.additionalArguments, undefined, "no duplicate --entrypoints arguments");
+            assert.deepEqual(values.service, { type: "NodePort" });
+            assert.deepEqual(values.logs, { access: { enabled: true, format: "json" } });
+        });
+
+        it("installs chart 26.0.0 from the Traefik repository with helm.v4.Chart in namespace traefik", () => {
+            const chart = run.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart");
+            assert.ok(chart);
+            assert.equal(chart.inputs.chart, "traefik");
+            assert.equal(chart.inputs.version, "26.0.0");
+            assert.deepEqual(chart.inputs.repositoryOpts, { repo: "https://traefik.github.io/charts" });
+            assert.equal(chart.inputs.namespace, "traefik");
+        });
+
+        it("outputs the entryPoint table", async () => {
+            const rows = await new Promise((resolve) => run.platform.traefik.entryPoints.apply(resolve));
+            assert.deepEqual(rows, [
+                { entryPoint: "mytcp", port: 9999, exposedPort: 9999, nodePort: 30999, apps: ["tcp-demo"] },
+                { entryPoint: "redis", port: 6379, exposedPort: 6379, nodePort: 30379, apps: ["redis-demo"] },
+                { entryPoint: "mysql", port: 3306, exposedPort: 3306, nodePort: 30306, apps: ["mysql-demo"] },
+            ]);
+        });
+
+        it("names every resource after its component and parents it", () => {
+            const types = run.resources.map((r) => r.type);
+            assert.ok(types.includes("tcp-platform:traefik:TraefikIngress"));
+            assert.equal(types.filter((t) => t === "tcp-platform:apps:TcpApp").length, 3);
+            assert.equal(types.filter((t) => t === "tcp-platform:apps:HttpApp").length, 1);
+            assert.deepEqual(run.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment").map((r) => r.name).sort(),
+                ["hello-api-deployment", "mysql-demo-deployment", "redis-demo-deployment", "tcp-demo-deployment"]);
+        });
+    });
+
+    describe("prod stack", () => {
+        let run: Evaluation;
+        let manifests: Manifest[];
+        before(async () => {
+            run = await evaluate(stackRaw("prod"), "prod");
+            manifests = manifestsOf(run.resources);
+        });
+
+        it("runs every workload QoS Guaranteed (requests equal limits) from the production registry", () => {
+            const deployments = manifests.filter((m) => m.kind === "Deployment") as any[];
+            assert.equal(deployments.length, 6);
+            for (const d of deployments) {
+                const c = d.spec.template.spec.containers[0];
+                assert.deepEqual(c.resources.requests, c.resources.limits, d.metadata.name);
+                assert.match(c.image, /^registry\.company\.com\//, d.metadata.name);
+                assert.equal(d.metadata.labels.environment, "production");
+            }
+            assert.equal((find(manifests, "Deployment", "tcp-echo-demo") as any).spec.template.spec.containers[0].image, "registry.company.com/stable/tcp-echo:v1.0.0");
+            assert.equal((find(manifests, "Deployment", "redis-demo") as any).spec.template.spec.containers[0].image, "registry.company.com/mirror/redis:7.4.2");
+            assert.equal((find(manifests, "Deployment", "tcp-echo-demo") as any).spec.replicas, 3);
+        });
+
+        it("binds tcp-demo to prodtcp and the TLS pair to websecure by SNI with passthrough", () => {
+            assert.deepEqual((find(manifests, "IngressRouteTCP", "tcp-echo-route") as any).spec.entryPoints, ["prodtcp"]);
+            assert.deepEqual((find(manifests, "IngressRouteTCP", "db-route") as any).spec, {
+                entryPoints: ["websecure"],
+                routes: [{ match: "HostSNI(`db.example.com`)", services: [{ name: "db-service", port: 5432 }] }],
+                tls: { passthrough: true },
+            });
+            assert.deepEqual((find(manifests, "IngressRouteTCP", "cache-route") as any).spec.routes[0],
+                { match: "HostSNI(`cache.example.com`)", services: [{ name: "cache-service", port: 6379 }] });
+            const values = traefikValuesOf(run.resources) as any;
+            assert.deepEqual(Object.keys(values.ports).sort(), ["mysql", "prodtcp", "redis"], "websecure is the chart's own");
+        });
+    });
+});
