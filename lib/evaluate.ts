@@ -4,6 +4,7 @@
  * the exact inputs it sends.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 import { rawConfigFromPulumi } from "./config";
 import { deployPlatform, Platform } from "./platform";
 import { PROJECT, RawConfig, StackConfig, validateConfig } from "./validation";
@@ -21,17 +22,18 @@ export interface Evaluation {
 }
 
 // The SDK drains its queue of pending registrations in `waitForRPCs`, which it keeps internal.
-const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+const settings = runtimeSettings as typeof runtimeSettings & { waitForRPCs: () => Promise<void> };
 
 /** Evaluates the program for one stack's raw configuration and records what it registers. */
 export async function evaluate(raw: RawConfig, stack = "dev"): Promise<Evaluation> {
     const resources: RecordedResource[] = [];
     await pulumi.runtime.setMocks({
         newResource: (args) => {
-            resources.push({ type: args.type, name: args.name, inputs: args.inputs });
-            return { id: `${args.name}-id`, state: args.inputs };
+            const inputs = args.inputs as Record<string, unknown>;
+            resources.push({ type: args.type, name: args.name, inputs });
+            return { id: `${args.name}-id`, state: inputs };
         },
-        call: (args) => args.inputs,
+        call: (args) => args.inputs as Record<string, unknown>,
     }, PROJECT, stack, true);
     const config: Record<string, string> = {};
     for (const [key, value] of Object.entries(raw.values)) {

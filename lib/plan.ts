@@ -2,7 +2,7 @@
  * Planning: from the catalog and a validated stack configuration to exactly what each
  * component creates. Pure functions, tested without Pulumi.
  */
-import { AppSpec, catalog, ContainerSpec, HttpAppSpec, objectNames, TcpAppSpec, TlsSpec } from "./catalog";
+import { AppSpec, catalog, ContainerSpec, objectNames, TlsSpec } from "./catalog";
 import { chartProfile, ChartProfile, EntryPointPlan } from "./traefikChart";
 import { mapImage, ResourcesConfig, resolveSetting, StackConfig } from "./validation";
 
@@ -84,9 +84,9 @@ function planApp(id: string, spec: AppSpec, config: StackConfig): PlannedApp {
         protect: app.protect ?? (spec.stateful && config.protectStateful),
     };
     if (spec.kind === "http") {
-        return { ...base, kind: "http", host: app.host, path: (spec as HttpAppSpec).path };
+        return { ...base, kind: "http", host: app.host, path: spec.path };
     }
-    const tls = app.tls ?? (spec as TcpAppSpec).tls;
+    const tls = app.tls ?? spec.tls;
     return {
         ...base,
         kind: "tcp",

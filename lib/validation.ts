@@ -309,7 +309,7 @@ export function resolveSetting<K extends "replicas" | "resources">(
     }
     const fallback = config.defaults[key];
     if (fallback !== undefined) {
-        return { value: fallback as AppConfig[K], path: `${PROJECT}:defaults.${key}` };
+        return { value: fallback, path: `${PROJECT}:defaults.${key}` };
     }
     return undefined;
 }
