@@ -1,29 +1,25 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { appWorkload, AppWorkloadArgs, objectMetadata } from "../lib/appObjects";
 import { PlannedTcpApp } from "../lib/plan";
 import { IngressRouteTCP } from "../lib/traefikCrd";
-import { appDeployment, credentialsSecret } from "../lib/workload";
-import { objectMetadata, secretValuesFor } from "../lib/appObjects";
 
-export interface TcpAppArgs {
+export interface TcpAppArgs extends AppWorkloadArgs {
     /** The planned app: names, image, replicas, resources, entryPoint, host and TLS. */
     app: PlannedTcpApp;
-    /** Namespace name; pass the Namespace resource's output so it is created first. */
-    namespace: pulumi.Input<string>;
-    /** Secret config values by config key (only the keys the app reads are used). */
-    secrets: Record<string, pulumi.Output<string>>;
-    /** The Traefik install: routes wait for it so that the IngressRouteTCP CRD exists. */
+    /** The Traefik install: the route waits for it so that the IngressRouteTCP CRD exists. */
     traefik: pulumi.Resource;
 }
 
 /**
- * A TCP app behind Traefik: Deployment (built with kubernetesx), ClusterIP Service and an
- * IngressRouteTCP. Plain TCP gets an entryPoint of its own and matches HostSNI(`*`); a TLS app
- * shares an entryPoint (websecure) and is told apart by SNI.
+ * A TCP app behind Traefik: Deployment (built with kubernetesx), ClusterIP Service,
+ * NetworkPolicy and an IngressRouteTCP. Plain TCP gets an entryPoint of its own and matches
+ * HostSNI(`*`); a TLS app shares an entryPoint (websecure) and is told apart by SNI.
  */
 export class TcpApp extends pulumi.ComponentResource {
     public readonly deployment: k8s.apps.v1.Deployment;
     public readonly service: k8s.core.v1.Service;
+    public readonly networkPolicy: k8s.networking.v1.NetworkPolicy;
     public readonly route: IngressRouteTCP;
     public readonly secret?: k8s.core.v1.Secret;
 
@@ -33,17 +29,7 @@ export class TcpApp extends pulumi.ComponentResource {
         // Fixed Kubernetes names: a replacement must delete the old object before creating the new.
         const self: pulumi.CustomResourceOptions = { parent: this, deleteBeforeReplace: true, protect: app.protect };
 
-        const secretValues = secretValuesFor(app, args.secrets);
-        const secret = secretValues && credentialsSecret(`${name}-credentials`, app, namespace, secretValues, self);
-        this.secret = secret;
-        this.deployment = appDeployment(`${name}-deployment`, app, namespace, secret, self);
-        this.service = new k8s.core.v1.Service(`${name}-service`, {
-            metadata: objectMetadata(app, app.names.service, namespace),
-            spec: {
-                selector: app.selector,
-                ports: [{ name: app.portName, port: app.servicePort, targetPort: app.container.port, protocol: "TCP" }],
-            },
-        }, self);
+        ({ secret: this.secret, deployment: this.deployment, service: this.service, networkPolicy: this.networkPolicy } = appWorkload(name, args, self));
         this.route = new IngressRouteTCP(`${name}-route`, {
             metadata: {
                 ...objectMetadata(app, app.names.route, namespace),

@@ -198,11 +198,12 @@ export const catalog: Readonly<Record<string, AppSpec>> = {
 };
 
 /** Kubernetes names derived from an app's stem, as the seed names them. */
-export function objectNames(app: AppSpec): { deployment: string; service: string; route: string; secret: string } {
+export function objectNames(app: AppSpec): { deployment: string; service: string; route: string; secret: string; networkPolicy: string } {
     return {
         deployment: app.deploymentName,
         service: `${app.stem}-service`,
         route: `${app.stem}-route`,
         secret: `${app.stem}-credentials`,
+        networkPolicy: `${app.stem}-allow-ingress`,
     };
 }

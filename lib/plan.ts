@@ -4,7 +4,7 @@
  */
 import { AppSpec, catalog, ContainerSpec, objectNames, TlsSpec } from "./catalog";
 import { chartProfile, ChartProfile, EntryPointPlan } from "./traefikChart";
-import { mapImage, ResourcesConfig, resolveSetting, StackConfig } from "./validation";
+import { mapImage, PeerConfig, ResourcesConfig, resolveSetting, StackConfig } from "./validation";
 
 interface PlannedAppBase {
     id: string;
@@ -25,6 +25,8 @@ interface PlannedAppBase {
     secretEnv: { env: string; configKey: string }[];
     /** Refuse deletion (stateful apps where the stack asks, or where an app entry says so). */
     protect: boolean;
+    /** Clients besides Traefik allowed to reach the pods. */
+    allowFrom: PeerConfig[];
 }
 
 export interface PlannedTcpApp extends PlannedAppBase {
@@ -82,6 +84,7 @@ function planApp(id: string, spec: AppSpec, config: StackConfig): PlannedApp {
         servicePort: spec.servicePort,
         secretEnv: (spec.container.secretEnv ?? []).filter((s) => config.secrets[s.configKey] !== undefined),
         protect: app.protect ?? (spec.stateful && config.protectStateful),
+        allowFrom: app.allowFrom ?? [],
     };
     if (spec.kind === "http") {
         return { ...base, kind: "http", host: app.host, path: spec.path };

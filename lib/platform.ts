@@ -8,6 +8,7 @@ import { HttpApp } from "../components/httpApp";
 import { TcpApp } from "../components/tcpApp";
 import { TraefikIngress } from "../components/traefikIngress";
 import { planPlatform, PlatformPlan } from "./plan";
+import { defaultDenyIngressSpec } from "./networkPolicy";
 import { namespaceLabels } from "./podSecurity";
 import { StackConfig } from "./validation";
 
@@ -21,9 +22,16 @@ export function deployPlatform(config: StackConfig): Platform {
     const plan = planPlatform(config);
     const secrets = Object.fromEntries(Object.entries(config.secrets).map(([key, value]) => [key, pulumi.secret(value)]));
 
-    const namespaces = new Map(plan.namespaces.map((name) => [name, new k8s.core.v1.Namespace(`${name}-namespace`, {
-        metadata: { name, labels: { ...config.labels, ...namespaceLabels(config.podSecurity) } },
-    })]));
+    const namespaces = new Map(plan.namespaces.map((name) => {
+        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
+            metadata: { name, labels: { ...config.labels, ...namespaceLabels(config.podSecurity) } },
+        });
+        new k8s.networking.v1.NetworkPolicy(`${name}-default-deny-ingress`, {
+            metadata: { name: "default-deny-ingress", namespace: namespace.metadata.name, labels: config.labels },
+            spec: defaultDenyIngressSpec(),
+        }, { parent: namespace });
+        return [name, namespace];
+    }));
     const traefik = new TraefikIngress("traefik", {
         chart: config.traefik.chart,
         installer: config.traefik.installer,
@@ -36,10 +44,8 @@ export function deployPlatform(config: StackConfig): Platform {
         podSecurity: config.podSecurity,
     });
     const apps = plan.apps.map((app) => {
-        const namespace = namespaces.get(app.namespace)!.metadata.name;
-        return app.kind === "tcp"
-            ? new TcpApp(app.id, { app, namespace, secrets, traefik })
-            : new HttpApp(app.id, { app, namespace, secrets, traefik });
+        const args = { namespace: namespaces.get(app.namespace)!.metadata.name, secrets, traefik, traefikNamespace: config.traefik.namespace };
+        return app.kind === "tcp" ? new TcpApp(app.id, { ...args, app }) : new HttpApp(app.id, { ...args, app });
     });
     return { plan, traefik, apps };
 }

@@ -99,8 +99,17 @@ const tlsSchema = z.union([
     z.strictObject({ secretName: matching(dnsLabel, "is not a valid Secret name", "use lowercase letters, digits and '-'") }),
 ]);
 
+const peerSchema = z.strictObject({
+    /** Namespace the clients run in. */
+    namespace: matching(dnsLabel, "is not a namespace name", "use lowercase letters, digits and '-'"),
+    /** Labels of the client pods; all pods of the namespace when absent. */
+    podLabels: z.record(z.string(), z.string()).optional(),
+});
+
 const appSchema = z.strictObject({
     replicas: replicas.optional(),
+    /** Clients besides Traefik that may reach the app's pods directly. */
+    allowFrom: z.array(peerSchema).optional(),
     resources: resourcesSchema.optional(),
     entryPoint: entryPointSchema.optional(),
     host: matching(hostName, "is not a valid host name", "use a DNS name such as db.example.com").optional(),
@@ -156,6 +165,7 @@ export type ResourcesConfig = z.infer<typeof resourcesSchema>;
 export type AppConfig = z.infer<typeof appSchema>;
 export type ImageMapping = z.infer<typeof imageMappingSchema>;
 export type TlsConfig = z.infer<typeof tlsSchema>;
+export type PeerConfig = z.infer<typeof peerSchema>;
 type ParsedConfig = z.infer<z.ZodObject<typeof baseShape>>;
 export type TraefikConfig = ParsedConfig["traefik"] & { chart: { version: string } };
 
@@ -177,7 +187,10 @@ export interface RawConfig {
 // Schema issues in our error style
 
 function pathText(path: readonly PropertyKey[]): string {
-    return [PROJECT + ":" + String(path[0] ?? ""), ...path.slice(1).map(String)].join(".");
+    return path.slice(1).reduce<string>(
+        (text, key) => (typeof key === "number" ? `${text}[${key}]` : `${text}.${String(key)}`),
+        `${PROJECT}:${String(path[0] ?? "")}`,
+    );
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

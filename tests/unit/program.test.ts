@@ -22,6 +22,8 @@ describe("program under mocks", () => {
             const names = manifests.map((m) => `${m.kind}/${m.metadata.namespace ?? ""}/${m.metadata.name}`);
             assert.deepEqual(names, [
                 "Namespace//backend", "Namespace//traefik",
+                "NetworkPolicy/backend/default-deny-ingress", "NetworkPolicy/backend/hello-api-allow-ingress", "NetworkPolicy/backend/mysql-allow-ingress",
+                "NetworkPolicy/backend/redis-allow-ingress", "NetworkPolicy/backend/tcp-echo-allow-ingress",
                 "Secret/backend/mysql-credentials",
                 "Service/backend/hello-api-service", "Service/backend/mysql-service", "Service/backend/redis-service", "Service/backend/tcp-echo-service",
                 "Deployment/backend/hello-api", "Deployment/backend/mysql-demo", "Deployment/backend/redis-demo", "Deployment/backend/tcp-echo-demo",
@@ -62,6 +64,21 @@ describe("program under mocks", () => {
             assert.ok(secret);
             assert.ok(JSON.stringify(secret.inputs).includes("mysqlRootPassword-test-value"), "the engine receives the value");
             assert.ok(!JSON.stringify(manifests).includes("mysqlRootPassword-test-value"), "rendered manifests never show it");
+        });
+
+        it("denies ingress by default and admits only Traefik's pods, on the app's port", () => {
+            assert.deepEqual((find(manifests, "NetworkPolicy", "default-deny-ingress") as any).spec, { podSelector: {}, policyTypes: ["Ingress"] });
+            assert.deepEqual((find(manifests, "NetworkPolicy", "tcp-echo-allow-ingress") as any).spec, {
+                podSelector: { matchLabels: { app: "tcp-echo" } },
+                policyTypes: ["Ingress"],
+                ingress: [{
+                    from: [{
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } },
+                        podSelector: { matchLabels: { "app.kubernetes.io/name": "traefik" } },
+                    }],
+                    ports: [{ port: 3333, protocol: "TCP" }],
+                }],
+            });
         });
 
         it("routes hello-api through an Ingress on web", () => {

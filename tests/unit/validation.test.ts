@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import { evaluate } from "../../lib/evaluate";
+import { manifestsOf } from "../../lib/manifests";
 import { ConfigError, validateConfig } from "../../lib/validation";
 import { devWith, problemsOf, stackRaw } from "../helpers";
 
@@ -170,6 +172,19 @@ describe("validation", () => {
             assert.match(onlyProblem(devWith((v) => { v.defaults.resources.requests.cpu = "-1"; })), /is not a Kubernetes cpu quantity/);
         });
 
+        it("admits extra clients listed in allowFrom, and only valid namespaces", async () => {
+            const raw = devWith((v) => { v.apps["redis-demo"].allowFrom = [{ namespace: "monitoring", podLabels: { app: "exporter" } }]; });
+            assert.deepEqual(problemsOf(raw), []);
+            const { resources } = await evaluate(raw, "dev");
+            const policy = manifestsOf(resources).find((m) => m.metadata.name === "redis-allow-ingress") as any;
+            assert.deepEqual(policy.spec.ingress[0].from[1], {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+                podSelector: { matchLabels: { app: "exporter" } },
+            });
+            assert.match(onlyProblem(devWith((v) => { v.apps["redis-demo"].allowFrom = [{ namespace: "Not_A_Namespace" }]; })),
+                /^tcp-platform:apps\.redis-demo\.allowFrom\.0\.namespace: is not a namespace name/);
+        });
+
         it("refuses replicas below 0", () => {
             assert.equal(onlyProblem(devWith((v) => { v.apps["tcp-demo"].replicas = -1; })),
                 "tcp-platform:apps.tcp-demo.replicas: must be >=0 (got -1). Fix: bring it within that range");
@@ -202,7 +217,7 @@ describe("validation", () => {
     describe("schema", () => {
         it("suggests the near-miss for an unknown key", () => {
             assert.equal(onlyProblem(devWith((v) => { v.apps["tcp-demo"].replcas = 2; })),
-                "tcp-platform:apps.tcp-demo.replcas: is not a known key (got 2). Fix: did you mean \"replicas\"? Known keys: replicas, resources, entryPoint, host, tls, protect");
+                "tcp-platform:apps.tcp-demo.replcas: is not a known key (got 2). Fix: did you mean \"replicas\"? Known keys: replicas, allowFrom, resources, entryPoint, host, tls, protect");
             assert.match(onlyProblem(devWith((v) => { v.aps = v.apps; })), /^tcp-platform:aps: is not a known key .* did you mean "apps"\?/);
         });
 
