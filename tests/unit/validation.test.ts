@@ -182,7 +182,7 @@ describe("validation", () => {
                 podSelector: { matchLabels: { app: "exporter" } },
             });
             assert.match(onlyProblem(devWith((v) => { v.apps["redis-demo"].allowFrom = [{ namespace: "Not_A_Namespace" }]; })),
-                /^tcp-platform:apps\.redis-demo\.allowFrom\.0\.namespace: is not a namespace name/);
+                /^tcp-platform:apps\.redis-demo\.allowFrom\[0\]\.namespace: is not a namespace name/);
         });
 
         it("refuses replicas below 0", () => {
