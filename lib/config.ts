@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PROJECT, RawConfig, StackConfig, validateConfig } from "./validation";
+import { ConfigError, PROJECT, RawConfig, StackConfig, validateConfig } from "./validation";
 
 // The engine hands every value to the program as text: objects as JSON, booleans as
 // "true"/"false". Secrets stay text whatever they look like.
@@ -77,12 +77,15 @@ export function rawConfigFromStackFile(file: string, projectDir = path.dirname(f
         }
     }
     const stack = readYaml(file);
-    const config = stack && typeof stack === "object" ? (stack as { config?: unknown }).config : undefined;
+    if (stack !== undefined && stack !== null && (typeof stack !== "object" || Array.isArray(stack))) {
+        throw new ConfigError([{ path: path.basename(file), value: stack, problem: "is not a mapping", fix: "write a mapping with a `config:` key, as `pulumi config set` does" }]);
+    }
+    const config = stack ? (stack as { config?: unknown }).config : undefined;
     if (config === undefined || config === null) {
         return { values, secretKeys };
     }
     if (typeof config !== "object" || Array.isArray(config)) {
-        return { values: config as Record<string, unknown>, secretKeys };
+        throw new ConfigError([{ path: `${path.basename(file)}: config`, value: config, problem: "is not a mapping of config keys", fix: "write `config:` as a mapping of tcp-platform:<key> entries" }]);
     }
     for (const [fullKey, value] of Object.entries(config)) {
         const [namespace, key] = splitKey(fullKey);
@@ -103,7 +106,12 @@ function readYaml(file: string): unknown {
     if (!fs.existsSync(file)) {
         return undefined;
     }
-    return YAML.parse(fs.readFileSync(file, "utf8"));
+    try {
+        return YAML.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
+        throw new ConfigError([{ path: path.basename(file), value: undefined, problem: `is not valid YAML: ${reason}`, fix: "correct the YAML syntax" }]);
+    }
 }
 
 /** The validated configuration of the running stack. */

@@ -24,9 +24,11 @@ export interface Evaluation {
 // The SDK drains its queue of pending registrations in `waitForRPCs`, which it keeps internal.
 const settings = runtimeSettings as typeof runtimeSettings & { waitForRPCs: () => Promise<void> };
 
-/** Evaluates the program for one stack's raw configuration and records what it registers. */
-export async function evaluate(raw: RawConfig, stack = "dev"): Promise<Evaluation> {
-    const resources: RecordedResource[] = [];
+/**
+ * Evaluates the program for one stack's raw configuration and records what it registers
+ * (into `resources`, which a caller may pass to see what was registered before a failure).
+ */
+export async function evaluate(raw: RawConfig, stack = "dev", resources: RecordedResource[] = []): Promise<Evaluation> {
     await pulumi.runtime.setMocks({
         newResource: (args) => {
             const inputs = args.inputs as Record<string, unknown>;

@@ -16,6 +16,9 @@ import { chartProfile } from "./traefikChart";
 
 export const PROJECT = "tcp-platform";
 
+/** The chart version the seed's Argo CD application pins; used when a stack names none. */
+export const DEFAULT_CHART_VERSION = "26.0.0";
+
 /** One thing wrong with the configuration. */
 export interface Problem {
     /** Config path, e.g. `tcp-platform:apps.tcp-demo.entryPoint.nodePort`. */
@@ -252,14 +255,16 @@ function schemaProblems(error: z.ZodError, raw: Record<string, unknown>, secret:
                 }
                 break;
             }
-            case "invalid_type":
+            case "invalid_type": {
+                const expected = typeNames[issue.expected] ?? issue.expected;
                 problems.push({
                     path: pathText(issue.path),
                     value,
-                    problem: value === undefined ? "is required" : `must be ${article(issue.expected)}`,
-                    fix: value === undefined ? `set it (${issue.expected})` : `write ${article(issue.expected)} here`,
+                    problem: value === undefined ? "is required" : `must be ${article(expected)}`,
+                    fix: value === undefined ? `set it (${expected})` : `write ${article(expected)} here`,
                 });
                 break;
+            }
             case "too_small":
             case "too_big":
                 problems.push({
@@ -277,6 +282,17 @@ function schemaProblems(error: z.ZodError, raw: Record<string, unknown>, secret:
                     fix: `use one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
                 });
                 break;
+            case "invalid_key": {
+                // A record key that fails its own check: report the key, with that check's words.
+                const inner = issue.issues[0] as { message: string; params?: { fix?: string } } | undefined;
+                problems.push({
+                    path: pathText(issue.path),
+                    value: issue.path[issue.path.length - 1],
+                    problem: inner?.message ?? "is not an accepted key",
+                    fix: inner?.params?.fix ?? "rename it",
+                });
+                break;
+            }
             case "invalid_union":
                 problems.push({
                     path: pathText(issue.path),
@@ -298,6 +314,9 @@ function schemaProblems(error: z.ZodError, raw: Record<string, unknown>, secret:
     }
     return problems;
 }
+
+// zod's type names, in the words of a YAML file.
+const typeNames: Record<string, string> = { record: "mapping", object: "mapping", array: "list" };
 
 function article(noun: string): string {
     return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
@@ -555,13 +574,14 @@ export function validateConfig(raw: RawConfig): StackConfig {
         throw new ConfigError(schemaProblems(parsed.error, input, raw.secretKeys));
     }
     const data = parsed.data as ParsedConfig & Record<string, unknown>;
-    const version = data.traefik.chart.version ?? versionFromChartPath(data.traefik.chart.path);
+    const { path: chartPath } = data.traefik.chart;
+    const version = data.traefik.chart.version ?? (chartPath ? versionFromChartPath(chartPath) : DEFAULT_CHART_VERSION);
     if (version === undefined) {
         throw new ConfigError([{
             path: `${PROJECT}:traefik.chart.version`,
             value: undefined,
             problem: "is required: the chart's values format depends on its version",
-            fix: "set the chart version, e.g. 26.0.0 (with a local path it is read from a file name like traefik-26.0.0.tgz)",
+            fix: "set the chart's version: it could not be read from the path (a file name like traefik-26.0.0.tgz)",
         }]);
     }
     const secrets: Record<string, string> = {};

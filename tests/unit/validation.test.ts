@@ -258,6 +258,7 @@ describe("validation", () => {
 
         it("requires a chart version it can read", () => {
             assert.match(onlyProblem(devWith((v) => { v.traefik.chart = { path: "charts/traefik" }; })), /traefik\.chart\.version: is required/);
+            assert.deepEqual(problemsOf(devWith((v) => { v.traefik = {}; })), [], "the seed's 26.0.0 by default");
             assert.match(onlyProblem(devWith((v) => { v.traefik.chart = { version: "latest" }; })), /traefik\.chart\.version: is not a chart version/);
         });
 
