@@ -15,8 +15,8 @@ export default tseslint.config(
         },
     },
     {
-        // Tests poke at loosely typed manifests and mock inputs on purpose.
-        files: ["tests/**/*.ts"],
+        // Tests and policies read loosely typed manifests and resource properties on purpose.
+        files: ["tests/**/*.ts", "policy/rules.ts"],
         rules: {
             "@typescript-eslint/no-explicit-any": "off",
             "@typescript-eslint/no-unsafe-member-access": "off",

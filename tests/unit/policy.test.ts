@@ -1,0 +1,80 @@
+import { strict as assert } from "assert";
+import { evaluate } from "../../lib/evaluate";
+import { guaranteedInProduction, nodePortsInRange, pinnedImages, requestsAndLimits, ResourceView, rules, seedNaming, tcpRouteMatches } from "../../policy/rules";
+import { stackRaw } from "../helpers";
+
+function deployment(labels: Record<string, string>, container: Record<string, unknown>): ResourceView {
+    return {
+        type: "kubernetes:apps/v1:Deployment",
+        props: { metadata: { name: "web", labels }, spec: { template: { spec: { containers: [{ name: "c", ...container }] } } } },
+    };
+}
+
+const sized = { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "250m", memory: "256Mi" } };
+
+function route(name: string, spec: Record<string, unknown>): ResourceView {
+    return { type: "kubernetes:traefik.io/v1alpha1:IngressRouteTCP", props: { metadata: { name }, spec } };
+}
+
+describe("policy pack rules", () => {
+    it("requires requests and limits on every container", () => {
+        assert.deepEqual(requestsAndLimits.check(deployment({}, { image: "a:1", resources: sized })), []);
+        assert.deepEqual(requestsAndLimits.check(deployment({}, { image: "a:1", resources: { requests: { cpu: "1" } } })), [
+            'container "c" of web has no limits.cpu',
+            'container "c" of web has no requests.memory',
+            'container "c" of web has no limits.memory',
+        ]);
+    });
+
+    it("requires QoS Guaranteed in production only", () => {
+        const burstable = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "0.5", memory: "256Mi" } };
+        assert.deepEqual(guaranteedInProduction.check(deployment({ environment: "development" }, { resources: burstable })), []);
+        assert.deepEqual(guaranteedInProduction.check(deployment({ environment: "production" }, { resources: burstable })), [
+            'container "c" of web is not QoS Guaranteed: cpu request 100m != limit 0.5',
+        ]);
+        // Equal quantities written differently are equal.
+        assert.deepEqual(guaranteedInProduction.check(deployment({ environment: "production" }, { resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1000m", memory: "1024Mi" } } })), []);
+    });
+
+    it("refuses placeholders and latest, accepts tags and digests", () => {
+        assert.deepEqual(pinnedImages.check(deployment({}, { image: "iceymoss/tcp-echo:1.0" })), []);
+        assert.deepEqual(pinnedImages.check(deployment({}, { image: `redis@sha256:${"a".repeat(64)}` })), []);
+        assert.deepEqual(pinnedImages.check(deployment({}, { image: "localhost:5000/app:2" })), []);
+        assert.match(pinnedImages.check(deployment({}, { image: "tcp-echo-server" }))[0], /has no tag: an unmapped placeholder/);
+        assert.match(pinnedImages.check(deployment({}, { image: "localhost:5000/app" }))[0], /has no tag/);
+        assert.match(pinnedImages.check(deployment({}, { image: "redis:latest" }))[0], /pin a version instead of latest/);
+    });
+
+    it("checks the seed's naming of routes and services", () => {
+        const ok = route("tcp-echo-route", { routes: [{ match: "HostSNI(`*`)", services: [{ name: "tcp-echo-service", port: 3333 }] }] });
+        assert.deepEqual(seedNaming.check(ok), []);
+        assert.deepEqual(seedNaming.check(route("tcp-echo-route", { routes: [{ match: "HostSNI(`*`)", services: [{ name: "echo", port: 3333 }] }] })),
+            ["route tcp-echo-route sends traffic to echo, not tcp-echo-service"]);
+        assert.deepEqual(seedNaming.check(route("echo", { routes: [] })), ["route echo is not named <name>-route"]);
+        const ingress: ResourceView = { type: "kubernetes:networking.k8s.io/v1:Ingress", props: { metadata: { name: "hello-api-route" }, spec: { rules: [{ http: { paths: [{ backend: { service: { name: "hello-api-service" } } }] } }] } } };
+        assert.deepEqual(seedNaming.check(ingress), []);
+    });
+
+    it("lets a plain-TCP route match only HostSNI(`*`), and an SNI route only with TLS", () => {
+        assert.deepEqual(tcpRouteMatches.check(route("a-route", { routes: [{ match: "HostSNI(`*`)" }] })), []);
+        assert.deepEqual(tcpRouteMatches.check(route("db-route", { routes: [{ match: "HostSNI(`db.example.com`)" }], tls: { passthrough: true } })), []);
+        assert.deepEqual(tcpRouteMatches.check(route("db-route", { routes: [{ match: "HostSNI(`db.example.com`)" }] })),
+            ["route db-route has no TLS, so it can only match HostSNI(`*`), not HostSNI(`db.example.com`)"]);
+    });
+
+    it("keeps NodePorts in 30000-32767, on Services and in chart values", () => {
+        const service = (nodePort: number): ResourceView => ({ type: "kubernetes:core/v1:Service", props: { metadata: { name: "traefik" }, spec: { type: "NodePort", ports: [{ port: 80, nodePort }] } } });
+        assert.deepEqual(nodePortsInRange.check(service(30999)), []);
+        assert.deepEqual(nodePortsInRange.check(service(8080)), ["traefik uses NodePort 8080, outside 30000-32767"]);
+        const chart: ResourceView = { type: "kubernetes:helm.sh/v4:Chart", props: { values: { ports: { mytcp: { nodePort: 40000 } } } } };
+        assert.deepEqual(nodePortsInRange.check(chart), ["kubernetes:helm.sh/v4:Chart uses NodePort 40000, outside 30000-32767"]);
+    });
+
+    for (const stack of ["dev", "prod"] as const) {
+        it(`finds nothing to report in what the ${stack} stack registers`, async () => {
+            const { resources } = await evaluate(stackRaw(stack), stack);
+            const violations = resources.flatMap((r) => rules.flatMap((rule) => rule.check({ type: r.type, props: r.inputs }).map((m) => `${rule.name}: ${m}`)));
+            assert.deepEqual(violations, []);
+        });
+    }
+});
