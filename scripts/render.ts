@@ -12,9 +12,11 @@ import * as YAML from "yaml";
 import { rawConfigFromStackFile, stackFile } from "../lib/config";
 import { evaluate } from "../lib/evaluate";
 import { manifestsOf, traefikValuesOf } from "../lib/manifests";
+import { useUnmappedStackTraces } from "../lib/stackTraces";
 import { ConfigError } from "../lib/validation";
 
 async function main(): Promise<void> {
+    useUnmappedStackTraces();
     const { values } = parseArgs({ options: { stack: { type: "string" }, out: { type: "string" } } });
     if (!values.stack) {
         throw new Error("usage: npm run render -- --stack <name> [--out <dir>]");

@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# Builds the Pulumi pieces this project runs with, from Go modules, because its machines can reach
+# the Go module proxy but cannot download the Pulumi CLI or its plugins.
+#
+#   scripts/toolchain.sh [build]   build what is missing into $TCP_PLATFORM_CACHE/bin (idempotent)
+#   scripts/toolchain.sh env       print `export` lines for an offline Pulumi: eval "$(scripts/toolchain.sh env)"
+#   scripts/toolchain.sh versions  print the versions of the pieces that `env` puts first on PATH
+#
+# Each binary has a wrapper module under toolchain/<name>/ (our go.mod/go.sum, no third-party
+# source) that pins what it is built from. Go ignores replace directives of dependencies and
+# `go install mod@version` refuses modules that have any, so the wrappers restate them.
+#
+#   pulumi                      github.com/pulumi/pulumi/pkg/v3 v3.259.0, ./cmd/pulumi
+#   pulumi-language-nodejs      toolchain/pulumi-language-nodejs: a small STAND-IN host of ours,
+#                               because the proxy serves no version of the upstream host module
+#                               (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3).
+#                               A real host next to a matching `pulumi` on PATH is preferred.
+#   pulumi-resource-kubernetes  github.com/pulumi/pulumi-kubernetes/provider/v4 at the version
+#                               pinned in its wrapper (the proxy serves no v4.32.0 of that module;
+#                               see toolchain/pulumi-resource-kubernetes/go.mod).
+#
+# A binary is built only when neither PATH (e.g. a normal Pulumi install) nor
+# $TCP_PLATFORM_CACHE/bin already has it at the pinned version; $TCP_PLATFORM_CACHE/bin/.versions
+# records what was built from which wrapper contents, so a change of pin rebuilds it.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=common.sh source-path=SCRIPTDIR
+. "$ROOT/scripts/common.sh"
+
+# Fixed by package.json (@pulumi/pulumi 3.259.0, @pulumi/kubernetes 4.32.0).
+PULUMI_VERSION=3.259.0
+# What the Node.js stand-in reports as its version: the SDK release it is built against, marked.
+NODEJS_HOST_VERSION="$PULUMI_VERSION-tcp-platform-standin"
+# What @pulumi/kubernetes 4.32.0 asks the engine for.
+K8S_WANTED=4.32.0
+# The oldest Go that the pinned modules' go.mod files accept (pkg/v3 3.259.0 says go 1.25.11).
+GO_MIN=1.25.11
+
+BIN="$TCP_PLATFORM_CACHE/bin"
+BUILD="$TCP_PLATFORM_CACHE/build"
+STAMPS="$BIN/.versions"
+TOOLCHAIN="$ROOT/toolchain"
+PULUMI_HOME_DIR="$TCP_PLATFORM_CACHE/pulumi-home"
+USER_PULUMI_HOME="$HOME/.pulumi"
+
+K8S_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4
+K8S_CMD=$K8S_MODULE/cmd/pulumi-resource-kubernetes
+
+# Our go invocations: the wrappers' go.sum must be complete (never rewrite them behind the
+# lead's back), and builds run in copies under the cache, outside any VCS checkout.
+# CGO off, as upstream's release builds: static binaries, and no C compiler needed.
+go_() { GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0 go "$@"; }
+
+require_go() {
+  command -v go >/dev/null || { log "go not found on PATH (need >= $GO_MIN)"; exit 1; }
+  local v
+  v=$(go env GOVERSION | sed 's/^go//')
+  if [ "$(printf '%s\n%s\n' "$GO_MIN" "$v" | sort -V | head -1)" != "$GO_MIN" ]; then
+    log "go $v is older than $GO_MIN, which the pinned Pulumi modules need"
+    exit 1
+  fi
+}
+
+# Version that the provider wrapper pins: a tag (v4.32.0) or a pseudo-version, without the "v".
+k8s_version() {
+  sed -n "s#^[[:space:]]*$K8S_MODULE \(v[^ ]*\).*#\1#p" "$TOOLCHAIN/pulumi-resource-kubernetes/go.mod" |
+    head -1 | sed 's/^v//'
+}
+
+# Key of one wrapper's contents; part of the stamp, so any change of pin or code rebuilds.
+wrapper_key() {
+  (cd "$TOOLCHAIN/$1" && find . -maxdepth 1 -type f \( -name 'go.*' -o -name '*.go' \) | LC_ALL=C sort |
+    xargs cat) | sha256sum | cut -c1-16
+}
+
+stamp_of() {
+  if [ -f "$STAMPS" ]; then awk -v n="$1" '$1 == n { print $2 " " $3 }' "$STAMPS"; fi
+}
+
+write_stamp() {
+  local name=$1 version=$2 key=$3 tmp
+  tmp=$(mktemp "$STAMPS.XXXXXX")
+  { [ -f "$STAMPS" ] && awk -v n="$name" '$1 != n' "$STAMPS"; printf '%s %s %s\n' "$name" "$version" "$key"; } >"$tmp"
+  mv "$tmp" "$STAMPS"
+}
+
+# A command of that name on PATH, ignoring our own bin directory.
+on_path() {
+  local name=$1 dir
+  local IFS=:
+  for dir in $PATH; do
+    [ -n "$dir" ] && [ "$dir" != "$BIN" ] && [ -x "$dir/$name" ] && { echo "$dir/$name"; return 0; }
+  done
+  return 1
+}
+
+# Copy a wrapper into the build dir, so that the go command never touches the work tree.
+stage_wrapper() {
+  local name=$1 dir="$BUILD/$1"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  cp -r "$TOOLCHAIN/$name" "$dir/wrapper"
+  echo "$dir"
+}
+
+timed() {
+  local what=$1 start
+  shift
+  start=$(date +%s)
+  "$@"
+  log "$what: built in $(($(date +%s) - start))s"
+}
+
+go_build() { go_ build -trimpath "$@"; }
+
+build_pulumi() {
+  local dir
+  dir=$(stage_wrapper pulumi)
+  (cd "$dir/wrapper" && go_build \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
+    -o "$BIN/pulumi.new" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+  mv "$BIN/pulumi.new" "$BIN/pulumi"
+}
+
+build_nodejs_host() {
+  local dir
+  dir=$(stage_wrapper pulumi-language-nodejs)
+  (cd "$dir/wrapper" && go_build -ldflags "-s -w -X main.version=$NODEJS_HOST_VERSION" \
+    -o "$BIN/pulumi-language-nodejs.new" .)
+  mv "$BIN/pulumi-language-nodejs.new" "$BIN/pulumi-language-nodejs"
+}
+
+# The provider's main package embeds schema-embed.json and terraform-mapping-embed.json, which
+# upstream generates (`go generate` -> cmd/pulumi-resource-kubernetes/generate.go, VERSION=...)
+# and does not ship in the module. The module cache is read-only and `go build -overlay` refuses
+# files in it, so: copy the module out, generate there, and point a staged copy of the wrapper at
+# the copy with a directory replace.
+build_k8s_provider() {
+  local version=$1 dir src cmd
+  dir=$(stage_wrapper pulumi-resource-kubernetes)
+  src=$(cd "$dir/wrapper" && go_ mod download -json "$K8S_MODULE@v$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$src" ] || { log "could not download $K8S_MODULE@v$version"; return 1; }
+  cp -r "$src" "$dir/src"
+  chmod -R u+w "$dir/src"
+  cmd="$dir/src/cmd/pulumi-resource-kubernetes"
+  (cd "$dir/wrapper" && go_build -o "$dir/generate" "$src/cmd/pulumi-resource-kubernetes/generate.go")
+  (cd "$cmd" && VERSION=$version "$dir/generate")
+  (cd "$dir/wrapper" &&
+    go mod edit -replace "$K8S_MODULE=../src" &&
+    go_build -ldflags "-s -w -X $K8S_MODULE/pkg/version.Version=$version" \
+      -o "$BIN/pulumi-resource-kubernetes.new" "$K8S_CMD")
+  mv "$BIN/pulumi-resource-kubernetes.new" "$BIN/pulumi-resource-kubernetes"
+}
+
+# ensure NAME VERSION BUILD_FUNCTION [ARGS...]: build unless the cache has this version and key.
+ensure() {
+  local name=$1 version=$2 key
+  shift 2
+  key=$(wrapper_key "$name")
+  if [ -x "$BIN/$name" ] && [ "$(stamp_of "$name")" = "$version $key" ]; then
+    log "$name $version: up to date in $BIN"
+    return 0
+  fi
+  require_go
+  log "$name $version: building with $(go env GOVERSION) ($(nproc) cores)"
+  timed "$name $version" "$@"
+  write_stamp "$name" "$version" "$key"
+  log "$name: $(du -h "$BIN/$name" | cut -f1)"
+}
+
+cmd_build() {
+  local path k8s
+  local total_start
+  total_start=$(date +%s)
+  # The CLI and, from the same install, its Node.js host.
+  if path=$(on_path pulumi) && [ "$("$path" version 2>/dev/null)" = "v$PULUMI_VERSION" ]; then
+    log "pulumi v$PULUMI_VERSION: found on PATH at $path, not building"
+    if [ -x "$(dirname "$path")/pulumi-language-nodejs" ]; then
+      log "pulumi-language-nodejs: found next to it, not building"
+    else
+      ensure pulumi-language-nodejs "$NODEJS_HOST_VERSION" build_nodejs_host
+    fi
+  else
+    ensure pulumi "$PULUMI_VERSION" build_pulumi
+    ensure pulumi-language-nodejs "$NODEJS_HOST_VERSION" build_nodejs_host
+  fi
+
+  # The provider: a normal install keeps it as a plugin of the exact version @pulumi/kubernetes
+  # asks for; link that rather than build the version that the wrapper can pin.
+  path="$USER_PULUMI_HOME/plugins/resource-kubernetes-v$K8S_WANTED/pulumi-resource-kubernetes"
+  if [ -x "$path" ]; then
+    if [ "$(stamp_of pulumi-resource-kubernetes)" != "$K8S_WANTED linked" ] || [ ! -x "$BIN/pulumi-resource-kubernetes" ]; then
+      ln -sfn "$path" "$BIN/pulumi-resource-kubernetes"
+      write_stamp pulumi-resource-kubernetes "$K8S_WANTED" linked
+    fi
+    log "pulumi-resource-kubernetes $K8S_WANTED: linked from $path, not building"
+  else
+    k8s=$(k8s_version)
+    ensure pulumi-resource-kubernetes "$k8s" build_k8s_provider "$k8s"
+  fi
+  log "toolchain ready in $(($(date +%s) - total_start))s; use: eval \"\$(scripts/toolchain.sh env)\""
+}
+
+# Offline runtime: our binaries first, no update check, no plugin downloads (the engine uses the
+# provider binary found on PATH), and a PULUMI_HOME of our own so ~/.pulumi stays untouched.
+# PULUMI_BACKEND_URL and PULUMI_CONFIG_PASSPHRASE are left to the caller.
+cmd_env() {
+  mkdir -p "$PULUMI_HOME_DIR"
+  # shellcheck disable=SC2016 # $PATH is for the caller's shell to expand
+  printf 'export PATH=%q:"$PATH"\n' "$BIN"
+  printf 'export PULUMI_HOME=%q\n' "$PULUMI_HOME_DIR"
+  printf 'export PULUMI_SKIP_UPDATE_CHECK=true\n'
+  printf 'export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true\n'
+}
+
+cmd_versions() {
+  local p
+  export PATH="$BIN:$PATH"
+  if p=$(command -v pulumi); then
+    printf 'pulumi                      %s  (%s)\n' "$(pulumi version)" "$p"
+  else
+    printf 'pulumi                      missing: run scripts/toolchain.sh build\n'
+  fi
+  if p=$(command -v pulumi-language-nodejs); then
+    if [ "$p" = "$BIN/pulumi-language-nodejs" ]; then
+      printf 'pulumi-language-nodejs      %s  (%s)\n' "$("$p" --version)" "$p"
+    else
+      printf 'pulumi-language-nodejs      from the same install as pulumi  (%s)\n' "$p"
+    fi
+  else
+    printf 'pulumi-language-nodejs      missing: run scripts/toolchain.sh build\n'
+  fi
+  if p=$(command -v pulumi-resource-kubernetes); then
+    # The provider has no --version flag; its version is what this script built or linked.
+    local v="not built by this script"
+    [ "$p" = "$BIN/pulumi-resource-kubernetes" ] && v=$(stamp_of pulumi-resource-kubernetes | cut -d' ' -f1)
+    printf 'pulumi-resource-kubernetes  %s  (%s)\n' "${v:-unknown}" "$p"
+  else
+    printf 'pulumi-resource-kubernetes  missing: run scripts/toolchain.sh build\n'
+  fi
+  if command -v go >/dev/null; then
+    printf 'go                          %s\n' "$(go env GOVERSION)"
+  fi
+}
+
+case "${1:-build}" in
+  build) cmd_build ;;
+  env) cmd_env ;;
+  versions) cmd_versions ;;
+  *)
+    echo "usage: $0 [build|env|versions]" >&2
+    exit 2
+    ;;
+esac
