@@ -62,24 +62,26 @@ lock() {
 
 # ---------------------------------------------------------------------------------------- build
 
-# build_bin NAME MODULE_DIR PACKAGE LDFLAGS: go build PACKAGE, resolved through the wrapper module
+# build_bin NAME VERSION MODULE_DIR PACKAGE LDFLAGS: go build PACKAGE, resolved through the wrapper module
 # in MODULE_DIR, into $BIN/NAME unless the stamp beside it says it is already built from the same
 # go.mod/go.sum, Go version and recipe.
 build_bin() {
-  local name=$1 dir=$2 pkg=$3 ldflags=$4 stamp t0
-  stamp="$(go env GOVERSION) recipe=$BUILD_RECIPE $(cat "$dir/go.mod" "$dir/go.sum" | sha256sum | cut -c1-16)"
+  local name=$1 version=$2 dir=$3 pkg=$4 ldflags=$5 stamp t0
+  # Comment lines do not count: editing them should not rebuild.
+  stamp="$(go env GOVERSION) recipe=$BUILD_RECIPE $(grep -hv '^[[:space:]]*//' "$dir/go.mod" "$dir/go.sum" |
+    sha256sum | cut -c1-16)"
   if [ -x "$BIN/$name" ] && [ "$(cat "$BIN/.$name.stamp" 2>/dev/null)" = "$stamp" ]; then
-    log "build: $name up to date"
+    log "build: $name $version up to date"
     return 0
   fi
-  log "build: $name ($pkg) ..."
+  log "build: $name $version ($pkg) ..."
   t0=$(now_ms)
   # CGO off: static binaries, as upstream releases them; -trimpath/-s -w: smaller, reproducible.
   (cd "$dir" && CGO_ENABLED=0 go build -mod=readonly -trimpath -ldflags "-s -w $ldflags" \
     -o "$BIN/.$name.tmp" "$pkg")
   mv -f "$BIN/.$name.tmp" "$BIN/$name"
   printf '%s\n' "$stamp" >"$BIN/.$name.stamp"
-  log "build: $name built in $(secs_since "$t0")s, $(du -m "$BIN/$name" | cut -f1) MB"
+  log "build: $name $version built in $(secs_since "$t0")s, $(du -m "$BIN/$name" | cut -f1) MB"
 }
 
 # modver DIR MODULE [FORMAT]: a field of a dependency of a wrapper module, e.g. its version.
@@ -96,7 +98,7 @@ cmd_build() {
   t0=$(now_ms)
 
   v=$(modver "$MODS/etcd" go.etcd.io/etcd/server/v3)
-  build_bin etcd "$MODS/etcd" go.etcd.io/etcd/server/v3 \
+  build_bin etcd "$v" "$MODS/etcd" go.etcd.io/etcd/server/v3 \
     "-X go.etcd.io/etcd/api/v3/version.GitSHA=module-$v"
 
   # Upstream's release build stamps the version through these variables (hack/lib/version.sh);
@@ -109,17 +111,18 @@ cmd_build() {
     ld="$ld -X $pkg.gitTreeState=clean -X $pkg.gitCommit= -X $pkg.buildDate=$date"
   done
   for pkg in kube-apiserver kube-controller-manager kube-scheduler; do
-    build_bin "$pkg" "$MODS/kube" "k8s.io/kubernetes/cmd/$pkg" "$ld"
+    build_bin "$pkg" "$kv" "$MODS/kube" "k8s.io/kubernetes/cmd/$pkg" "$ld"
   done
 
-  build_bin kwok "$MODS/kwok" sigs.k8s.io/kwok/cmd/kwok ""
+  v=$(modver "$MODS/kwok" sigs.k8s.io/kwok)
+  build_bin kwok "$v" "$MODS/kwok" sigs.k8s.io/kwok/cmd/kwok ""
   # kwok alone has no stages (kwokctl normally passes them): use the same default ones kwokctl
   # does, read from the kwok module in the module cache at the version in go.mod.
   local stages="$BIN/kwok-stages.yaml" kdir f
   if [ ! -s "$stages" ] || [ "$BIN/.kwok.stamp" -nt "$stages" ]; then
     kdir=$(modver "$MODS/kwok" sigs.k8s.io/kwok '{{.Dir}}')
     {
-      echo "# Default kwok stages (as kwokctl uses them), from sigs.k8s.io/kwok $(modver "$MODS/kwok" sigs.k8s.io/kwok)"
+      echo "# Default kwok stages (as kwokctl uses them), from sigs.k8s.io/kwok $v"
       for f in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease \
         pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
         echo "---"
@@ -180,6 +183,7 @@ stop() {
   for name in "$@"; do
     # shellcheck disable=SC2207 # pids are digits only
     pids+=($(pids_of "$name"))
+    rm -f "$STATE/pids/$name.pid"
   done
   [ ${#pids[@]} -gt 0 ] || return 0
   log "down: stopping $* (pids ${pids[*]})"
@@ -196,7 +200,6 @@ stop() {
       kill -KILL "$pid" 2>/dev/null || true
     fi
   done
-  for name in "$@"; do rm -f "$STATE/pids/$name.pid"; done
 }
 
 stop_all() {
@@ -338,7 +341,16 @@ nodes_ready() {
 healthy() {
   local c
   for c in "${COMPONENTS[@]}"; do running "$c" || return 1; done
-  [ -e "$KUBECONFIG_OUT" ] && apiserver_ready >/dev/null 2>&1
+  [ -e "$KUBECONFIG_OUT" ] && kubeconfig_is_ours "$KUBECONFIG_OUT" && apiserver_ready >/dev/null 2>&1
+}
+
+# A failed `up` stops what it started (the logs stay), so no caller is left with half a cluster.
+up_failed() {
+  local rc=$?
+  [ $rc = 0 ] && return 0
+  log "up: failed; stopping the components it started (logs: $STATE/logs)"
+  stop_all
+  exit $rc
 }
 
 create_nodes() {
@@ -387,7 +399,7 @@ cmd_up() {
   local c
   for c in "${COMPONENTS[@]}"; do
     if running "$c"; then
-      log "up: cluster partly running; restarting it"
+      log "up: cluster running but not healthy (or its kubeconfig gone); restarting it"
       stop_all
       break
     fi
@@ -395,6 +407,7 @@ cmd_up() {
   ensure_certs
   write_kubeconfigs
 
+  trap up_failed EXIT
   start etcd --name "$NAME" --data-dir "$STATE/etcd" \
     --listen-client-urls "http://127.0.0.1:$ETCD_PORT" \
     --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
@@ -466,6 +479,7 @@ cmd_up() {
   wait_for "kube-scheduler healthy" 60 kube-scheduler healthz "$SCHED_PORT"
   wait_for "$NODES fake node(s) Ready" 60 kwok nodes_ready "$NODES"
   wait_for "default ServiceAccount" 60 kube-controller-manager kc -n default get serviceaccount default
+  trap - EXIT
   log "up: cluster up in $(secs_since "$t0")s; $(cmd_env)"
 }
 
