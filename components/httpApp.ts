@@ -27,7 +27,12 @@ export class HttpApp extends pulumi.ComponentResource {
         this.ingress = new k8s.networking.v1.Ingress(`${name}-ingress`, {
             metadata: {
                 ...objectMetadata(app, app.names.route, namespace),
-                annotations: { "traefik.ingress.kubernetes.io/router.entrypoints": "web" },
+                annotations: {
+                    "traefik.ingress.kubernetes.io/router.entrypoints": "web",
+                    // Pulumi waits for an Ingress to get a load-balancer address in its status; Traefik
+                    // behind a NodePort Service publishes none, so that wait would only time out.
+                    "pulumi.com/skipAwait": "true",
+                },
             },
             spec: {
                 ingressClassName: "traefik",

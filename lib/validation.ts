@@ -8,7 +8,9 @@
  */
 import { closest } from "fastest-levenshtein";
 import * as fs from "fs";
+import * as path from "path";
 import * as semver from "semver";
+import * as YAML from "yaml";
 import { z } from "zod";
 import { AppSpec, catalog } from "./catalog";
 import { parseQuantity } from "./quantity";
@@ -581,7 +583,7 @@ export function validateConfig(raw: RawConfig): StackConfig {
             path: `${PROJECT}:traefik.chart.version`,
             value: undefined,
             problem: "is required: the chart's values format depends on its version",
-            fix: "set the chart's version: it could not be read from the path (a file name like traefik-26.0.0.tgz)",
+            fix: "set the chart's version: it could not be read from the path (a chart directory's Chart.yaml, or an archive named like traefik-26.0.0.tgz)",
         }]);
     }
     const secrets: Record<string, string> = {};
@@ -600,7 +602,13 @@ export function validateConfig(raw: RawConfig): StackConfig {
     return config;
 }
 
-function versionFromChartPath(path: string | undefined): string | undefined {
-    const match = path ? /-(\d+\.\d+\.\d+[^/]*?)(\.tgz|\.tar\.gz)?\/?$/.exec(path) : null;
+/** A local chart's version: from Chart.yaml in a chart directory, or from an archive's file name. */
+function versionFromChartPath(chartPath: string): string | undefined {
+    const chartYaml = path.join(chartPath, "Chart.yaml");
+    if (fs.existsSync(chartYaml)) {
+        const version = (YAML.parse(fs.readFileSync(chartYaml, "utf8")) as { version?: unknown } | null)?.version;
+        return typeof version === "string" && semver.valid(version) ? version : undefined;
+    }
+    const match = /-(\d+\.\d+\.\d+[^/]*?)(\.tgz|\.tar\.gz)?\/?$/.exec(chartPath);
     return match && semver.valid(match[1]) ? match[1] : undefined;
 }

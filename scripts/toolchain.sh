@@ -19,9 +19,11 @@
 #                               pinned in its wrapper (the proxy serves no v4.32.0 of that module;
 #                               see toolchain/pulumi-resource-kubernetes/go.mod).
 #
-# A binary is built only when neither PATH (e.g. a normal Pulumi install) nor
-# $TCP_PLATFORM_CACHE/bin already has it at the pinned version; $TCP_PLATFORM_CACHE/bin/.versions
-# records what was built from which wrapper contents, so a change of pin rebuilds it.
+# Nothing is built that is already there: a `pulumi` of the right version on PATH (a normal
+# install, with the language host next to it), a normal install's kubernetes plugin of the version
+# @pulumi/kubernetes wants (linked into the cache), or a build in $TCP_PLATFORM_CACHE/bin whose
+# record in bin/.versions (version + hash of its wrapper) still matches. Go's module and build
+# caches (~/go/pkg/mod, ~/.cache/go-build) make a rebuild after a small change quick.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -82,6 +84,7 @@ write_stamp() {
   local name=$1 version=$2 key=$3 tmp
   tmp=$(mktemp "$STAMPS.XXXXXX")
   { [ -f "$STAMPS" ] && awk -v n="$name" '$1 != n' "$STAMPS"; printf '%s %s %s\n' "$name" "$version" "$key"; } >"$tmp"
+  chmod 644 "$tmp"
   mv "$tmp" "$STAMPS"
 }
 
@@ -166,6 +169,7 @@ ensure() {
   log "$name $version: building with $(go env GOVERSION) ($(nproc) cores)"
   timed "$name $version" "$@"
   write_stamp "$name" "$version" "$key"
+  rm -rf "${BUILD:?}/$name" # kept only when a build fails, to look at
   log "$name: $(du -h "$BIN/$name" | cut -f1)"
 }
 
@@ -176,8 +180,11 @@ cmd_build() {
   # The CLI and, from the same install, its Node.js host.
   if path=$(on_path pulumi) && [ "$("$path" version 2>/dev/null)" = "v$PULUMI_VERSION" ]; then
     log "pulumi v$PULUMI_VERSION: found on PATH at $path, not building"
+    # `env` puts $BIN first on PATH: an older build of ours there would shadow this install.
+    rm -f "$BIN/pulumi"
     if [ -x "$(dirname "$path")/pulumi-language-nodejs" ]; then
       log "pulumi-language-nodejs: found next to it, not building"
+      rm -f "$BIN/pulumi-language-nodejs"
     else
       ensure pulumi-language-nodejs "$NODEJS_HOST_VERSION" build_nodejs_host
     fi
@@ -244,12 +251,16 @@ cmd_versions() {
   fi
 }
 
-case "${1:-build}" in
-  build) cmd_build ;;
-  env) cmd_env ;;
-  versions) cmd_versions ;;
-  *)
-    echo "usage: $0 [build|env|versions]" >&2
-    exit 2
-    ;;
-esac
+main() {
+  case "${1:-build}" in
+    build) cmd_build ;;
+    env) cmd_env ;;
+    versions) cmd_versions ;;
+    *)
+      echo "usage: $0 [build|env|versions]" >&2
+      exit 2
+      ;;
+  esac
+}
+
+main "$@"
