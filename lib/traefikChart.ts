@@ -20,6 +20,8 @@ export interface ChartProfile {
     exposeAsObject: boolean;
     /** Chart >= 41 renamed `logs.access` to `accessLog`. */
     accessLogKey: "logs.access" | "accessLog";
+    /** Chart >= 40 takes the Service type as `service.spec.type`; before, `service.type`. */
+    serviceTypeInSpec: boolean;
     builtinEntryPoints: BuiltinEntryPoint[];
 }
 
@@ -29,6 +31,7 @@ export function chartProfile(version: string): ChartProfile {
         version,
         exposeAsObject: semver.gte(v, "27.0.0"),
         accessLogKey: semver.gte(v, "41.0.0") ? "accessLog" : "logs.access",
+        serviceTypeInSpec: semver.gte(v, "40.0.0"),
         builtinEntryPoints: [
             // The dashboard/API entryPoint moved from 9000 to 8080 in chart 33.
             { name: "traefik", port: semver.gte(v, "33.0.0") ? 8080 : 9000 },
@@ -88,7 +91,7 @@ export function traefikValues(input: TraefikValuesInput): Record<string, unknown
     }
     const accessLog = { enabled: true, format: "json" };
     const values: Record<string, unknown> = {
-        service: { type: input.serviceType },
+        service: profile.serviceTypeInSpec ? { spec: { type: input.serviceType } } : { type: input.serviceType },
         ports,
         // The dashboard stays on the unexposed `traefik` entryPoint, never on a NodePort.
         ingressRoute: { dashboard: { enabled: false } },

@@ -23,10 +23,12 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund >/dev/null
 fi
 
-if ! command -v pulumi >/dev/null 2>&1; then
+# A normal Pulumi install manages its own plugins; otherwise use (and build) the offline toolchain.
+installed=$(command -v pulumi || true)
+if [ -z "$installed" ] || [ "$installed" = "$TCP_PLATFORM_CACHE/bin/pulumi" ]; then
   bash scripts/toolchain.sh build >&2
+  eval "$(bash scripts/toolchain.sh env)"
 fi
-eval "$(bash scripts/toolchain.sh env)"
 
 if [ -z "${PULUMI_BACKEND_URL:-}" ] && ! pulumi whoami >/dev/null 2>&1; then
   mkdir -p "$TCP_PLATFORM_CACHE/state"

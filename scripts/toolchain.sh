@@ -15,8 +15,8 @@
 #                               because the proxy serves no version of the upstream host module
 #                               (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3).
 #                               A real host next to a matching `pulumi` on PATH is preferred.
-#   pulumi-resource-kubernetes  github.com/pulumi/pulumi-kubernetes/provider/v4 at the version
-#                               pinned in its wrapper (the proxy serves no v4.32.0 of that module;
+#   pulumi-resource-kubernetes  github.com/pulumi/pulumi-kubernetes/provider/v4 at the commit
+#                               pinned in its wrapper, the only one the proxy serves (4.24 line;
 #                               see toolchain/pulumi-resource-kubernetes/go.mod).
 #
 # Nothing is built that is already there: a `pulumi` of the right version on PATH (a normal
@@ -30,12 +30,12 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=common.sh source-path=SCRIPTDIR
 . "$ROOT/scripts/common.sh"
 
-# Fixed by package.json (@pulumi/pulumi 3.259.0, @pulumi/kubernetes 4.32.0).
+# Fixed by package.json (@pulumi/pulumi 3.259.0, @pulumi/kubernetes 4.24.1).
 PULUMI_VERSION=3.259.0
 # What the Node.js stand-in reports as its version: the SDK release it is built against, marked.
 NODEJS_HOST_VERSION="$PULUMI_VERSION-tcp-platform-standin"
-# What @pulumi/kubernetes 4.32.0 asks the engine for.
-K8S_WANTED=4.32.0
+# What @pulumi/kubernetes 4.24.1 asks the engine for.
+K8S_WANTED=4.24.1
 # The oldest Go that the pinned modules' go.mod files accept (pkg/v3 3.259.0 says go 1.25.11).
 GO_MIN=1.25.11
 
@@ -64,7 +64,7 @@ require_go() {
   fi
 }
 
-# Version that the provider wrapper pins: a tag (v4.32.0) or a pseudo-version, without the "v".
+# Version that the provider wrapper pins: a tag (v4.24.1) or a pseudo-version, without the "v".
 k8s_version() {
   sed -n "s#^[[:space:]]*$K8S_MODULE \(v[^ ]*\).*#\1#p" "$TOOLCHAIN/pulumi-resource-kubernetes/go.mod" |
     head -1 | sed 's/^v//'

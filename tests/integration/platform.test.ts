@@ -106,41 +106,45 @@ describe("the real engine on the local control plane", function () {
         });
     });
 
-    for (const [version, installer] of [["41.3.0", "chart"], ["26.0.0", "release"], ["41.3.0", "release"]] as const) {
-        it(`installs chart ${version} through ${installer === "chart" ? "helm.v4.Chart" : "helm.v3.Release"} with the generated values`, async () => {
-            const name = `it-${version.replace(/\./g, "-")}-${installer}`;
-            const stack = await project.stack(name, "dev", (config) => {
-                config["tcp-platform:traefik"].chart = { path: localChartDir(chartsDir, version) };
-                config["tcp-platform:traefik"].installer = installer;
-            });
-            try {
-                const up = await stack.up(quiet);
-                assert.equal(up.summary.result, "succeeded");
-                const ports = traefikServicePorts(project);
-                assert.equal(ports.mytcp.nodePort, 30999);
-                assert.equal(ports.redis.nodePort, 30379);
-                const traefik = kubectlJson(project.env, "get", "deployment", "-n", "traefik", "-l", "app.kubernetes.io/name=traefik");
-                const image: string = traefik.items[0].spec.template.spec.containers[0].image;
-                assert.match(image, version === "26.0.0" ? /:v2\.10\./ : /:v3\.7\./);
-                if (installer === "release") {
-                    assert.match(kubectl(project.env, "get", "secret", "-n", "traefik", "-l", "owner=helm", "-o", "name"), /sh\.helm\.release\.v1\.traefik\.v1/);
+    describe("both chart versions, through both installers", () => {
+        for (const [version, installer] of [["41.3.0", "chart"], ["26.0.0", "release"], ["41.3.0", "release"]] as const) {
+            it(`installs chart ${version} through ${installer === "chart" ? "helm.v4.Chart" : "helm.v3.Release"} with the generated values`, async () => {
+                const name = `it-${version.replace(/\./g, "-")}-${installer}`;
+                const stack = await project.stack(name, "dev", (config) => {
+                    config["tcp-platform:traefik"].chart = { path: localChartDir(chartsDir, version) };
+                    config["tcp-platform:traefik"].installer = installer;
+                });
+                try {
+                    const up = await stack.up(quiet);
+                    assert.equal(up.summary.result, "succeeded");
+                    const ports = traefikServicePorts(project);
+                    assert.equal(ports.mytcp.nodePort, 30999);
+                    assert.equal(ports.redis.nodePort, 30379);
+                    const traefik = kubectlJson(project.env, "get", "deployment", "-n", "traefik", "-l", "app.kubernetes.io/name=traefik");
+                    const image: string = traefik.items[0].spec.template.spec.containers[0].image;
+                    assert.match(image, version === "26.0.0" ? /:v2\.10\./ : /:v3\.7\./);
+                    if (installer === "release") {
+                        assert.match(kubectl(project.env, "get", "secret", "-n", "traefik", "-l", "owner=helm", "-o", "name"), /sh\.helm\.release\.v1\.traefik\.v1/);
+                    }
+                } finally {
+                    await stack.destroy(quiet);
                 }
-            } finally {
-                await stack.destroy(quiet);
-            }
-            await eventually(120, () => !exists(project.env, "namespace", "traefik"), "the traefik namespace to be deleted");
-        });
-    }
+                await eventually(120, () => !exists(project.env, "namespace", "traefik"), "the traefik namespace to be deleted");
+            });
+        }
+    });
 
-    it("refuses a bad config at preview with the validation message, creating nothing", async () => {
-        const stack = await project.stack("it-bad", "dev", (config) => { config["tcp-platform:apps"]["tcp-demo"].entryPoint.nodePort = 40000; });
-        await assert.rejects(stack.preview(quiet), (err: Error) => {
-            assert.match(err.message, /tcp-platform:apps\.tcp-demo\.entryPoint\.nodePort: is outside the NodePort range 30000-32767 \(got 40000\)\. Fix: choose a free port in 30000-32767/);
-            return true;
+    describe("a bad configuration", () => {
+        it("refuses a bad config at preview with the validation message, creating nothing", async () => {
+            const stack = await project.stack("it-bad", "dev", (config) => { config["tcp-platform:apps"]["tcp-demo"].entryPoint.nodePort = 40000; });
+            await assert.rejects(stack.preview(quiet), (err: Error) => {
+                assert.match(err.message, /tcp-platform:apps\.tcp-demo\.entryPoint\.nodePort: is outside the NodePort range 30000-32767 \(got 40000\)\. Fix: choose a free port in 30000-32767/);
+                return true;
+            });
+            await assert.rejects(stack.up(quiet), /is outside the NodePort range/);
+            const registered = ((await stack.exportStack()).deployment.resources ?? []).filter((r: { type: string }) => r.type !== "pulumi:pulumi:Stack");
+            assert.deepEqual(registered, [], "no resource in the state");
+            assert.ok(!exists(project.env, "namespace", "backend"), "nothing in the cluster");
         });
-        await assert.rejects(stack.up(quiet), /is outside the NodePort range/);
-        const registered = ((await stack.exportStack()).deployment.resources ?? []).filter((r: { type: string }) => r.type !== "pulumi:pulumi:Stack");
-        assert.deepEqual(registered, [], "no resource in the state");
-        assert.ok(!exists(project.env, "namespace", "backend"), "nothing in the cluster");
     });
 });

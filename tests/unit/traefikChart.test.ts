@@ -56,6 +56,12 @@ describe("Traefik chart values", () => {
         assert.deepEqual(devValues("41.3.0").ports.mytcp, { port: 9999, expose: { default: true }, exposedPort: 9999, protocol: "TCP", nodePort: 30999 });
     });
 
+    it("sets the Service type where each chart reads it", () => {
+        assert.deepEqual(devValues("26.0.0").service, { type: "NodePort" });
+        assert.deepEqual(chartProfile("39.0.9").serviceTypeInSpec, false);
+        assert.deepEqual(devValues("41.3.0").service, { spec: { type: "NodePort" } });
+    });
+
     it("turns on the JSON access log under each chart's key", () => {
         assert.deepEqual(devValues("26.0.0").logs, { access: { enabled: true, format: "json" } });
         assert.equal(devValues("26.0.0").accessLog, undefined);

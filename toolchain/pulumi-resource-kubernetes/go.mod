@@ -1,14 +1,14 @@
 // Wrapper that pins the Kubernetes provider for scripts/toolchain.sh, built as
 // github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes.
 //
-// package.json wants 4.32.0, but provider/v4 has no tags of its own and the Go module proxy that
-// this project can reach refuses its version list and each version asked for (v4.32.0, commit
-// a03ff6ba58d2, the pseudo-version of commit 45c441756ffb that the sdk/v4.32.0 tag points to),
-// serving only the one pinned here: commit f47bc2d6f199 of 2026-01-15, whose go.mod requires
-// sdk/v4 v4.24.0 and pulumi v3.215.0 (so about release 4.24/4.25).
-// A normal install's plugin ~/.pulumi/plugins/resource-kubernetes-v4.32.0 is used instead when
-// present. To move to v4.32.0 once it is served: go get <module>@<pseudo-version of the
-// v4.32.0 tag commit> github.com/pulumi/pulumi-kubernetes/sdk/v4@v4.32.0 && go mod tidy.
+// provider/v4 has no tags of its own, and the Go module proxy that this project can reach refuses
+// its version list and each version asked for (v4.32.0, commit a03ff6ba58d2, the pseudo-version of
+// commit 45c441756ffb that the sdk/v4.32.0 tag points to), serving only the one pinned here:
+// commit f47bc2d6f199 of 2026-01-15, whose go.mod requires sdk/v4 v4.24.0 and pulumi v3.215.0.
+// package.json therefore pins @pulumi/kubernetes to 4.24.1, the npm release of that line.
+// A normal install's plugin ~/.pulumi/plugins/resource-kubernetes-v4.24.1 is used instead when
+// present. To move on once a newer commit is served: go get <module>@<pseudo-version>
+// github.com/pulumi/pulumi-kubernetes/sdk/v4@<its version> && go mod tidy, and pin npm to match.
 //
 // Upstream's `replace github.com/pulumi/pulumi-kubernetes/sdk/v4 => ../sdk` (the sdk of the same
 // commit) cannot be restated outside its repository: sdk/v4 v4.24.0, the version its go.mod

@@ -1,0 +1,302 @@
+/**
+ * Issue 7, "bytes flow": the real Traefik (scripts/traefik.sh builds v3.7.11, the appVersion of
+ * chart 41.3.0) routes TCP exactly as the program configured it. `pulumi up` deploys a dev-derived
+ * stack; Traefik runs locally with the arguments of the Deployment the release produced and
+ * watches the local API server; real servers in network namespaces stand behind the Services as
+ * their EndpointSlices. No replicas run (the simulated pods would otherwise be endpoints of their
+ * own): every byte that comes back came from one of these servers.
+ *
+ * Needs root (network namespaces), iproute2, openssl, redis-server, mariadb-server, the toolchain
+ * (scripts/toolchain.sh) and the local control plane (scripts/cluster.sh up).
+ */
+import { Stack } from "@pulumi/pulumi/automation";
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { catalog, objectNames } from "../../lib/catalog";
+import { localChartDir } from "../../scripts/charts";
+import { chartsDir, eventually, exists, kubectlJson, ProjectCopy, projectDir } from "../integration/harness";
+import { Backend, connectionsOf, makeCertificates, startMariadb, startNodeBackend, startRedis, TestCertificate } from "./backends";
+import { echo, Exchange, mysqlLogin, redisPing, tcpExchange, tlsExchange } from "./clients";
+import { registerEndpoint } from "./endpoints";
+import { createNetns, deleteLeftovers, deleteNetns, Netns } from "./netns";
+import { eventuallyAsync } from "./processes";
+import { clusterAccess, ClusterAccess, LocalTraefik, localTraefikConfig, readDeployedTraefik } from "./traefik";
+
+const STACK = "e2e";
+/** Chart 41.3.0 serves Traefik v3.7.11, the version scripts/traefik.sh builds. */
+const CHART_VERSION = "41.3.0";
+const SNI_HOSTS = { db: "db.example.com", cache: "cache.example.com" } as const;
+const quiet = { onOutput: () => undefined };
+
+/** The app each backend stands behind, and the /30 of 10.203.<subnet>.0 its namespace gets. */
+const BACKENDS = [
+    { app: "tcp-demo", role: "echo", subnet: 1 },
+    { app: "redis-demo", role: "redis", subnet: 2 },
+    { app: "mysql-demo", role: "mysql", subnet: 3 },
+    { app: "db", role: "db", subnet: 4 },
+    { app: "cache", role: "cache", subnet: 5 },
+] as const;
+type AppId = (typeof BACKENDS)[number]["app"];
+
+/** The dev stack, with chart 41.3.0, no replicas anywhere, and the TLS-SNI pair on websecure. */
+function e2eStack(config: Record<string, any>): void {
+    // ../shared/charts/traefik-41.3.0.tgz unpacked, as the project installs offline charts
+    // (scripts/charts.ts: Helm honours the chart's .helmignore only for a directory).
+    config["tcp-platform:traefik"].chart.path = localChartDir(chartsDir, CHART_VERSION);
+    const apps = config["tcp-platform:apps"];
+    apps.db = { host: SNI_HOSTS.db, tls: { passthrough: true } };
+    apps.cache = { host: SNI_HOSTS.cache, tls: { passthrough: true } };
+    for (const app of Object.values<Record<string, unknown>>(apps)) {
+        app.replicas = 0;
+    }
+}
+
+const nonce = (label: string) => `${label}-${randomBytes(6).toString("hex")}\n`;
+
+function traefikBinary(): string {
+    const script = path.join(projectDir, "scripts", "traefik.sh");
+    execFileSync("bash", [script, "build"], { stdio: ["ignore", "ignore", "inherit"], timeout: 60 * 60 * 1000 });
+    return execFileSync("bash", [script, "path"], { encoding: "utf8" }).trim();
+}
+
+describe("bytes flow: a real Traefik routes TCP exactly as the program configured it", function () {
+    this.timeout(20 * 60 * 1000);
+    let project: ProjectCopy | undefined;
+    let stack: Stack | undefined;
+    let work: string;
+    let binary: string;
+    let ca: string;
+    let certs: Record<string, TestCertificate>;
+    let access: ClusterAccess;
+    let traefik: LocalTraefik | undefined;
+    const netnses: Netns[] = [];
+    const backends = {} as Record<AppId, Backend>;
+    let failed = false;
+
+    /** The Traefik Deployment of the release, read again, and a local Traefik started with its arguments. */
+    async function startTraefikFromRelease(): Promise<LocalTraefik> {
+        const deployed = readDeployedTraefik(project!.env);
+        const config = await localTraefikConfig(deployed.args, access);
+        traefik = await LocalTraefik.start(binary, config, path.join(work, `traefik-${Date.now()}.log`), deployed.namespace);
+        return traefik;
+    }
+
+    /** The entryPoint each app's route uses, from the stack file the program read. */
+    function entryPointOf(app: AppId): string {
+        const settings = YAML.parse(fs.readFileSync(path.join(project!.dir, `Pulumi.${STACK}.yaml`), "utf8")) as { config: Record<string, any> };
+        return settings.config["tcp-platform:apps"][app].entryPoint?.name ?? "websecure";
+    }
+
+    /**
+     * Runs `action` and checks which backends accepted connections meanwhile: exactly `expected`
+     * (app -> count), and none at all elsewhere.
+     */
+    async function expectConnections(expected: Partial<Record<AppId, number>>, action: () => Promise<void>): Promise<void> {
+        const count = () => Object.fromEntries(BACKENDS.map(({ app }) => [app, backends[app].connections()])) as Record<AppId, number>;
+        const before = count();
+        await action();
+        const want = Object.fromEntries(BACKENDS.map(({ app }) => [app, expected[app] ?? 0]));
+        const delta = () => {
+            const after = count();
+            return Object.fromEntries(BACKENDS.map(({ app }) => [app, after[app] - before[app]]));
+        };
+        // Servers log and count a connection asynchronously to the bytes they send back.
+        let got = delta();
+        for (let i = 0; i < 20 && JSON.stringify(got) !== JSON.stringify(want); i++) {
+            await new Promise((resolve) => setTimeout(resolve, 250));
+            got = delta();
+        }
+        assert.deepEqual(got, want, "connections accepted by each backend");
+    }
+
+    before(async function () {
+        this.timeout(45 * 60 * 1000);
+        deleteLeftovers();
+        binary = traefikBinary();
+        work = fs.mkdtempSync(path.join(os.tmpdir(), "tcp-platform-e2e-"));
+        ({ ca, certs } = makeCertificates(path.join(work, "certs"), Object.values(SNI_HOSTS)));
+
+        project = new ProjectCopy();
+        for (const namespace of ["backend", "traefik"]) {
+            assert.ok(!exists(project.env, "namespace", namespace), `namespace ${namespace} exists: another stack uses this cluster; destroy it first`);
+        }
+        stack = await project.stack(STACK, "dev", e2eStack);
+        await stack.setConfig("tcp-platform:dbPassword", { value: "e2e-db-password", secret: true });
+        const mysqlRootPassword = (await stack.getConfig("tcp-platform:mysqlRootPassword")).value;
+
+        for (const { app, role, subnet } of BACKENDS) {
+            const netns = createNetns(role, subnet);
+            netnses.push(netns);
+            const port = catalog[app].container.port;
+            backends[app] = app === "redis-demo" ? await startRedis(app, netns, port, work)
+                : app === "mysql-demo" ? await startMariadb(app, netns, port, work, mysqlRootPassword)
+                : await startNodeBackend(app, netns, port, work, app === "db" || app === "cache" ? certs[SNI_HOSTS[app]] : undefined);
+        }
+
+        const up = await stack.up(quiet);
+        assert.equal(up.summary.result, "succeeded");
+        for (const { app } of BACKENDS) {
+            const spec = catalog[app];
+            registerEndpoint(project.env, { namespace: spec.namespace, service: objectNames(spec).service, portName: spec.portName }, backends[app].netns.address, backends[app].port);
+        }
+
+        const deployed = readDeployedTraefik(project.env);
+        access = clusterAccess(project.env, deployed, work);
+        const local = await startTraefikFromRelease();
+        // Traefik loads the routes once its informers have synced: wait until each one answers.
+        for (const { app } of BACKENDS) {
+            const port = local.port(entryPointOf(app));
+            await eventuallyAsync(60, `${app}'s route on ${entryPointOf(app)}`, async () => {
+                const ok = app === "tcp-demo" ? (await echo(port, "ready\n")).data.toString() === "ready\n"
+                    : app === "redis-demo" ? (await redisPing(port)).data.toString() === "+PONG\r\n"
+                    : app === "mysql-demo" ? (await mysqlLogin(port, "root", mysqlRootPassword)).loginReply === 0
+                    : (await tlsExchange(port, SNI_HOSTS[app], ca, "ready", app.length + 6)).data.toString() === `${app}:ready`;
+                return ok ? true : undefined;
+            });
+        }
+    });
+
+    afterEach(function () {
+        failed ||= this.currentTest?.state === "failed";
+    });
+
+    after(async function () {
+        this.timeout(10 * 60 * 1000);
+        if (failed && traefik) {
+            console.log(`--- Traefik's last output:\n${traefik.process.tail(40)}`);
+        }
+        await traefik?.stop();
+        try {
+            if (stack) {
+                await stack.destroy(quiet);
+                await eventually(180, () => !exists(project!.env, "namespace", "backend") && !exists(project!.env, "namespace", "traefik"), "the namespaces to be deleted");
+            }
+        } finally {
+            for (const backend of Object.values(backends)) {
+                await backend.process.stop();
+            }
+            netnses.forEach(deleteNetns);
+            project?.remove();
+            if (work && failed) {
+                console.log(`--- logs kept in ${work}`);
+            } else if (work) {
+                fs.rmSync(work, { recursive: true, force: true });
+            }
+        }
+    });
+
+    it("runs Traefik with the entryPoints the Helm release produced, from the chart's appVersion", () => {
+        const deployed = readDeployedTraefik(project!.env);
+        const addresses = Object.fromEntries(deployed.args.flatMap((a) => {
+            const m = /^--entryPoints\.([^.]+)\.address=(.*)$/.exec(a);
+            return m ? [[m[1], m[2]]] : [];
+        }));
+        // The program's entryPoints (Pulumi.dev.yaml) next to the chart's own.
+        assert.deepEqual(addresses, {
+            metrics: ":9100/tcp", traefik: ":8080/tcp", web: ":8000/tcp", websecure: ":8443/tcp",
+            mytcp: ":9999/tcp", redis: ":6379/tcp", mysql: ":3306/tcp",
+        });
+        assert.deepEqual(Object.keys(traefik!.config.entryPoints).sort(), Object.keys(addresses).sort());
+        const image = kubectlJson(project!.env, "get", "deployment", deployed.deployment, "-n", deployed.namespace).spec.template.spec.containers[0].image as string;
+        const version = execFileSync(binary, ["version"], { encoding: "utf8" });
+        assert.match(image, /:v3\.7\.11$/);
+        assert.match(version, /^Version:\s+3\.7\.11$/m);
+    });
+
+    it("routes mytcp to the echo server, through its namespace address", async () => {
+        const payload = nonce("echo");
+        let reply: Exchange | undefined;
+        await expectConnections({ "tcp-demo": 1 }, async () => { reply = await echo(traefik!.port(entryPointOf("tcp-demo")), payload); });
+        assert.equal(reply!.data.toString(), payload);
+        // Every connection came in over the namespace's veth pair, from the host end.
+        const peers = connectionsOf(backends["tcp-demo"].process).map((c) => c.remote);
+        assert.ok(peers.length > 0);
+        assert.deepEqual([...new Set(peers)], [backends["tcp-demo"].netns.hostAddress]);
+    });
+
+    it("routes redis to redis-server: PING -> +PONG", async () => {
+        let reply: Exchange | undefined;
+        await expectConnections({ "redis-demo": 1 }, async () => { reply = await redisPing(traefik!.port(entryPointOf("redis-demo"))); });
+        assert.equal(reply!.data.toString(), "+PONG\r\n");
+    });
+
+    it("routes mysql to MariaDB: its protocol greeting, and a login with the stack's root password", async () => {
+        const password = (await stack!.getConfig("tcp-platform:mysqlRootPassword")).value;
+        const port = traefik!.port(entryPointOf("mysql-demo"));
+        let login: Awaited<ReturnType<typeof mysqlLogin>> | undefined;
+        await expectConnections({ "mysql-demo": 1 }, async () => { login = await mysqlLogin(port, "root", password); });
+        assert.equal(login!.protocol, 10);
+        assert.match(login!.serverVersion ?? "", /MariaDB/);
+        assert.equal(login!.authPlugin, "mysql_native_password");
+        assert.equal(login!.loginReply, 0, login!.loginError);
+        let refused: Awaited<ReturnType<typeof mysqlLogin>> | undefined;
+        await expectConnections({ "mysql-demo": 1 }, async () => { refused = await mysqlLogin(port, "root", "not-the-password"); });
+        assert.equal(refused!.loginReply, 0xff, "a wrong password is refused by the server behind the route");
+    });
+
+    it("routes two SNI hosts on websecure to two TLS backends, passed through", async () => {
+        const routes = kubectlJson<{ items: any[] }>(project!.env, "get", "ingressroutetcp", "-n", "backend");
+        for (const app of ["db", "cache"] as const) {
+            const route = routes.items.find((r) => r.metadata.name === objectNames(catalog[app]).route);
+            assert.deepEqual(route.spec.entryPoints, ["websecure"]);
+            assert.equal(route.spec.routes[0].match, `HostSNI(\`${SNI_HOSTS[app]}\`)`);
+            assert.deepEqual(route.spec.tls, { passthrough: true });
+
+            const payload = nonce(app);
+            let reply: Awaited<ReturnType<typeof tlsExchange>> | undefined;
+            const port = traefik!.port("websecure");
+            await expectConnections({ [app]: 1 }, async () => { reply = await tlsExchange(port, SNI_HOSTS[app], ca, payload, app.length + 1 + payload.length); });
+            // The backend's own certificate (Traefik has neither it nor the test CA): passthrough.
+            assert.equal(reply!.authorized, true, reply!.authorizationError);
+            assert.equal(reply!.subjectCN, SNI_HOSTS[app]);
+            assert.equal(reply!.subjectAltName, `DNS:${SNI_HOSTS[app]}`);
+            assert.equal(reply!.data.toString(), `${app}:${payload}`);
+            // The backend saw the client's SNI: Traefik forwarded the handshake untouched.
+            assert.deepEqual(connectionsOf(backends[app].process).pop(), { remote: backends[app].netns.hostAddress, servername: SNI_HOSTS[app] });
+        }
+        // A host no route matches reaches neither: Traefik answers itself, with its default certificate.
+        let other: Awaited<ReturnType<typeof tlsExchange>> | undefined;
+        await expectConnections({}, async () => { other = await tlsExchange(traefik!.port("websecure"), "other.example.com", ca, "x", 1); });
+        assert.equal(other!.authorized, false);
+        assert.notEqual(other!.subjectCN, SNI_HOSTS.db);
+        assert.notEqual(other!.subjectCN, SNI_HOSTS.cache);
+    });
+
+    it("moves tcp-demo's traffic to the new entryPoint after pulumi up, and off the old port", async () => {
+        const oldPort = traefik!.port("mytcp");
+        project!.editStack(STACK, (config) => {
+            config["tcp-platform:apps"]["tcp-demo"].entryPoint = { name: "movedtcp", port: 9998, nodePort: 30998 };
+        });
+        const up = await stack!.up(quiet);
+        assert.equal(up.summary.result, "succeeded");
+        const route = kubectlJson(project!.env, "get", "ingressroutetcp", objectNames(catalog["tcp-demo"]).route, "-n", "backend");
+        assert.deepEqual(route.spec.entryPoints, ["movedtcp"]);
+
+        await traefik!.stop();
+        const deployed = readDeployedTraefik(project!.env);
+        assert.ok(deployed.args.includes("--entryPoints.movedtcp.address=:9998/tcp"), deployed.args.join(" "));
+        assert.ok(!deployed.args.some((a) => a.startsWith("--entryPoints.mytcp.")), deployed.args.join(" "));
+        const moved = await startTraefikFromRelease();
+        const newPort = moved.port("movedtcp");
+        assert.ok(!Object.values(moved.config.entryPoints).some((e) => e.port === oldPort), "the old port is no entryPoint of the new Traefik");
+
+        await eventuallyAsync(60, "tcp-demo's route on movedtcp", async () => ((await echo(newPort, "ready\n")).data.toString() === "ready\n" ? true : undefined));
+        const payload = nonce("moved");
+        let reply: Exchange | undefined;
+        await expectConnections({ "tcp-demo": 1 }, async () => { reply = await echo(newPort, payload); });
+        assert.equal(reply!.data.toString(), payload);
+
+        let old: Exchange | undefined;
+        await expectConnections({}, async () => { old = await tcpExchange(oldPort, nonce("old"), () => true); });
+        assert.equal(old!.data.length, 0, `the old port still answered: ${old!.data.toString()}`);
+        assert.equal(old!.end, "ECONNREFUSED");
+
+        // The other routes are unchanged by the move.
+        assert.equal((await redisPing(moved.port("redis"))).data.toString(), "+PONG\r\n");
+    });
+});

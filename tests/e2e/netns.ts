@@ -1,0 +1,81 @@
+/**
+ * Network namespaces for the backends: each backend listens on an address of its own, reached
+ * from the host only through a veth pair, so a byte that arrives there went through the address
+ * Traefik resolved from the EndpointSlice (nothing else routes to it, nothing listens on it on
+ * the host). Needs root and iproute2.
+ */
+import { execFileSync } from "child_process";
+
+/** Prefix of every namespace and interface name this module creates (leftovers are removed by it). */
+const PREFIX = "tcpe2e-";
+
+export interface Netns {
+    /** Namespace name (`tcpe2e-<role>`). */
+    name: string;
+    /** Host end of the veth pair. */
+    hostInterface: string;
+    /** Host address on the pair: the source address Traefik's connections have. */
+    hostAddress: string;
+    /** The backend's address inside the namespace. */
+    address: string;
+}
+
+function ip(...args: string[]): string {
+    return execFileSync("ip", args, { encoding: "utf8", timeout: 10_000 });
+}
+
+/**
+ * A namespace `tcpe2e-<role>` joined to the host by a /30 of 10.203.<subnet>.0: the host gets
+ * .1, the namespace .2 (and its own loopback, for servers that want one).
+ */
+export function createNetns(role: string, subnet: number): Netns {
+    const name = `${PREFIX}${role}`;
+    // Interface names are limited to 15 characters.
+    const hostInterface = `${name}-h`.slice(0, 15);
+    const inner = `${name}-n`.slice(0, 15);
+    if (hostInterface === inner || name.length > 13) {
+        throw new Error(`role name too long for interface names: ${role}`);
+    }
+    const netns: Netns = { name, hostInterface, hostAddress: `10.203.${subnet}.1`, address: `10.203.${subnet}.2` };
+    ip("netns", "add", name);
+    try {
+        ip("link", "add", hostInterface, "type", "veth", "peer", "name", inner);
+        ip("link", "set", inner, "netns", name);
+        ip("addr", "add", `${netns.hostAddress}/30`, "dev", hostInterface);
+        ip("link", "set", hostInterface, "up");
+        ip("-n", name, "addr", "add", `${netns.address}/30`, "dev", inner);
+        ip("-n", name, "link", "set", inner, "up");
+        ip("-n", name, "link", "set", "lo", "up");
+    } catch (err) {
+        deleteNetns(netns);
+        throw err;
+    }
+    return netns;
+}
+
+/** Removes a namespace and its veth pair (deleting either end deletes both). Never throws. */
+export function deleteNetns(netns: Pick<Netns, "name" | "hostInterface">): void {
+    for (const args of [["link", "del", netns.hostInterface], ["netns", "del", netns.name]]) {
+        try {
+            ip(...args);
+        } catch {
+            // Already gone.
+        }
+    }
+}
+
+/** Removes what an earlier run that was killed before its cleanup left behind. */
+export function deleteLeftovers(): void {
+    for (const line of ip("netns", "list").split("\n")) {
+        const name = line.split(" ")[0];
+        if (name.startsWith(PREFIX)) {
+            deleteNetns({ name, hostInterface: `${name}-h`.slice(0, 15) });
+        }
+    }
+    for (const line of ip("-o", "link", "show").split("\n")) {
+        const match = /^\d+: (tcpe2e-[^@:]+)/.exec(line);
+        if (match) {
+            deleteNetns({ name: "", hostInterface: match[1] });
+        }
+    }
+}
