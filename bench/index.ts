@@ -120,7 +120,7 @@ async function main(): Promise<void> {
         }));
         const unitSeconds = measureUnitTests();
         console.error(`unit tests: ${fmt(unitSeconds, 1)} s`);
-        const engine = await engineBenchmarks();
+        const engine = await engineBenchmarks(projectDir);
         const markdown = report(render, kustomize, unitSeconds, engine, "npm run bench");
         fs.writeFileSync(path.join(projectDir, "BENCHMARKS.md"), markdown);
         console.log(markdown);

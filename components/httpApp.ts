@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { appWorkload, AppWorkloadArgs, objectMetadata } from "../lib/appObjects";
+import { appWorkload, AppWorkloadArgs } from "../lib/appObjects";
+import { objectMetadata, ownershipAnnotations } from "../lib/metadata";
 import { PlannedHttpApp } from "../lib/plan";
 
 export interface HttpAppArgs extends AppWorkloadArgs {
@@ -28,6 +29,7 @@ export class HttpApp extends pulumi.ComponentResource {
             metadata: {
                 ...objectMetadata(app, app.names.route, namespace),
                 annotations: {
+                    ...ownershipAnnotations,
                     "traefik.ingress.kubernetes.io/router.entrypoints": "web",
                     // Pulumi waits for an Ingress to get a load-balancer address in its status; Traefik
                     // behind a NodePort Service publishes none, so that wait would only time out.

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { appWorkload, AppWorkloadArgs, objectMetadata } from "../lib/appObjects";
+import { appWorkload, AppWorkloadArgs } from "../lib/appObjects";
+import { objectMetadata, ownershipAnnotations } from "../lib/metadata";
 import { PlannedTcpApp } from "../lib/plan";
 import { IngressRouteTCP } from "../lib/traefikCrd";
 
@@ -34,7 +35,7 @@ export class TcpApp extends pulumi.ComponentResource {
             metadata: {
                 ...objectMetadata(app, app.names.route, namespace),
                 // The seed's overlay names the entryPoint here too; tools that read annotations see it.
-                annotations: { "traefik.ingress.kubernetes.io/router.entrypoints": app.entryPoint },
+                annotations: { ...ownershipAnnotations, "traefik.ingress.kubernetes.io/router.entrypoints": app.entryPoint },
             },
             spec: {
                 entryPoints: [app.entryPoint],

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartProfile, EntryPointPlan, ServiceType, TraefikResources, traefikValues } from "../lib/traefikChart";
+import { ownershipAnnotations } from "../lib/metadata";
 import { namespaceLabels, PodSecurityLevel } from "../lib/podSecurity";
 
 /** Where the chart comes from: a repository at a pinned version, or a local directory/archive. */
@@ -57,7 +58,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
         const self = { parent: this };
 
         this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: { name: args.namespace, labels: { ...args.labels, ...namespaceLabels(args.podSecurity) } },
+            metadata: { name: args.namespace, labels: { ...args.labels, ...namespaceLabels(args.podSecurity) }, annotations: ownershipAnnotations },
         }, self);
         const namespace = this.namespace.metadata.name;
 

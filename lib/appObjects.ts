@@ -1,14 +1,10 @@
 /** The objects every app has, whatever routes to it: Secret, Deployment, Service, NetworkPolicy. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { objectMetadata } from "./metadata";
 import { appIngressSpec } from "./networkPolicy";
 import { PlannedApp } from "./plan";
 import { appDeployment, credentialsSecret } from "./workload";
-
-/** Metadata for an app's object: its fixed name, the selector labels and the stack's labels. */
-export function objectMetadata(app: PlannedApp, name: string, namespace: pulumi.Input<string>): k8s.types.input.meta.v1.ObjectMeta {
-    return { name, namespace, labels: { ...app.selector, ...app.labels } };
-}
 
 /** What an app component needs to build its workload. */
 export interface AppWorkloadArgs {

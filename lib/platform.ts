@@ -8,6 +8,7 @@ import { HttpApp } from "../components/httpApp";
 import { TcpApp } from "../components/tcpApp";
 import { TraefikIngress } from "../components/traefikIngress";
 import { planPlatform, PlatformPlan } from "./plan";
+import { ownershipAnnotations } from "./metadata";
 import { defaultDenyIngressSpec } from "./networkPolicy";
 import { namespaceLabels } from "./podSecurity";
 import { StackConfig } from "./validation";
@@ -24,10 +25,10 @@ export function deployPlatform(config: StackConfig): Platform {
 
     const namespaces = new Map(plan.namespaces.map((name) => {
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: { name, labels: { ...config.labels, ...namespaceLabels(config.podSecurity) } },
+            metadata: { name, labels: { ...config.labels, ...namespaceLabels(config.podSecurity) }, annotations: ownershipAnnotations },
         });
         new k8s.networking.v1.NetworkPolicy(`${name}-default-deny-ingress`, {
-            metadata: { name: "default-deny-ingress", namespace: namespace.metadata.name, labels: config.labels },
+            metadata: { name: "default-deny-ingress", namespace: namespace.metadata.name, labels: config.labels, annotations: ownershipAnnotations },
             spec: defaultDenyIngressSpec(),
         }, { parent: namespace });
         return [name, namespace];

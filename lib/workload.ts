@@ -8,6 +8,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
+import { objectMetadata } from "./metadata";
 import { PlannedApp } from "./plan";
 
 /** Restricted Pod Security for every container we run. */
@@ -33,7 +34,7 @@ export function credentialsSecret(
     opts: pulumi.CustomResourceOptions,
 ): kx.Secret {
     return new kx.Secret(name, {
-        metadata: { name: app.names.secret, namespace, labels: { ...app.selector, ...app.labels } },
+        metadata: objectMetadata(app, app.names.secret, namespace),
         type: "Opaque",
         stringData: values,
     }, opts);
@@ -75,13 +76,13 @@ export function appDeployment(
             securityContext: containerSecurityContext(app),
         }],
     });
-    const labels = { ...app.selector, ...app.labels };
+    const metadata = objectMetadata(app, app.names.deployment, namespace);
     return new kx.Deployment(name, {
-        metadata: { name: app.names.deployment, namespace, labels },
+        metadata,
         spec: {
             replicas: app.replicas,
             selector: { matchLabels: app.selector },
-            template: { metadata: { labels }, spec: pod.podSpec },
+            template: { metadata: { labels: metadata.labels }, spec: pod.podSpec },
         },
     }, opts);
 }

@@ -53,7 +53,7 @@ export function kubectlJson<T = any>(env: Record<string, string>, ...args: strin
 /** Whether an object exists (kubectl get exits non-zero for NotFound). */
 export function exists(env: Record<string, string>, ...args: string[]): boolean {
     try {
-        kubectl(env, "get", ...args);
+        execFileSync("kubectl", ["get", ...args], { stdio: "ignore", env: { ...process.env, ...env } });
         return true;
     } catch {
         return false;

@@ -60,7 +60,7 @@ describe("security and faults on the local control plane", function () {
             assert.deepEqual(output.lines.filter((l) => /PodSecurity|would violate/i.test(l)), []);
             // Ask the API server again, as a client applying the live Deployments would.
             for (const d of deployments) {
-                const warnings = execFileSync("bash", ["-c", `kubectl get deployment ${d.metadata.name} -n ${d.metadata.namespace} -o json | kubectl apply --dry-run=server -f - 2>&1 >/dev/null`], { encoding: "utf8", env: { ...process.env, ...project.env } });
+                const warnings = execFileSync("bash", ["-c", `kubectl get deployment ${d.metadata.name} -n ${d.metadata.namespace} -o json | kubectl apply --server-side --force-conflicts --field-manager=psa-check --dry-run=server -f - 2>&1 >/dev/null`], { encoding: "utf8", env: { ...process.env, ...project.env } });
                 assert.equal(warnings.trim(), "", `${d.metadata.name}: ${warnings}`);
             }
         });
@@ -95,8 +95,9 @@ describe("security and faults on the local control plane", function () {
             const interrupted = stack.up(quiet).then(() => "finished", (err: Error) => `failed: ${err.message.slice(0, 200)}`);
             await eventually(180, () => exists(project.env, "namespace", "backend"), "the update to start creating objects");
             process.kill(pidOf("kube-apiserver"), "SIGKILL");
-            const outcome = await interrupted;
+            await new Promise((resolve) => setTimeout(resolve, 3000));
             clusterUp();
+            const outcome = await interrupted;
             // A create that was in flight when the server died is unknown to the state; refresh
             // clears it and adopts nothing twice (objects keep their fixed names).
             await stack.refresh({ ...quiet, clearPendingCreates: true });

@@ -66,6 +66,12 @@ describe("program under mocks", () => {
             assert.ok(!JSON.stringify(manifests).includes("mysqlRootPassword-test-value"), "rendered manifests never show it");
         });
 
+        it("marks every object it owns so that up takes hand-edited fields back", () => {
+            for (const m of manifests) {
+                assert.equal(m.metadata.annotations?.["pulumi.com/patchForce"], "true", `${m.kind}/${m.metadata.name}`);
+            }
+        });
+
         it("denies ingress by default and admits only Traefik's pods, on the app's port", () => {
             assert.deepEqual((find(manifests, "NetworkPolicy", "default-deny-ingress") as any).spec, { podSelector: {}, policyTypes: ["Ingress"] });
             assert.deepEqual((find(manifests, "NetworkPolicy", "tcp-echo-allow-ingress") as any).spec, {
