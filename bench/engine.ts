@@ -40,7 +40,7 @@ function available(projectDir: string): boolean {
     }
 }
 
-type KubeObject = Record<string, unknown> & { metadata?: Record<string, unknown> };
+type KubeObject = Record<string, unknown> & { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } & Record<string, unknown> };
 
 // Fields the API server owns; the rest of a live object is what a client applies.
 const serverOwned = ["uid", "resourceVersion", "creationTimestamp", "managedFields", "generation"];
@@ -50,13 +50,29 @@ function applicable(object: KubeObject): KubeObject {
     return { ...Object.fromEntries(Object.entries(object).filter(([key]) => key !== "status")), metadata };
 }
 
-/** The Kubernetes objects a stack manages, as live in the cluster, written to one YAML file. */
-async function liveObjects(stack: Stack, file: string): Promise<number> {
-    const deployment = (await stack.exportStack()).deployment as { resources?: { type: string; outputs?: KubeObject }[] };
-    const resources = deployment.resources ?? [];
-    const objects = resources
-        .filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/") && r.outputs?.kind)
-        .map((r) => applicable(r.outputs!));
+/**
+ * The Kubernetes objects a stack manages, as live in the cluster, written to one YAML file. The
+ * state names them; kubectl reads them (state outputs carry Pulumi's own bookkeeping fields).
+ */
+function liveObjects(project: ProjectCopy, resources: { type: string; outputs?: KubeObject }[], file: string): number {
+    const groups = new Map<string, Set<string>>();
+    for (const r of resources) {
+        const out = r.outputs;
+        if (!r.type.startsWith("kubernetes:") || r.type.startsWith("kubernetes:helm.sh/") || !out?.kind) {
+            continue;
+        }
+        const apiVersion = out.apiVersion ?? "v1";
+        const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
+        const resource = group ? `${out.kind}.${version}.${group}` : out.kind;
+        const key = `${resource}|${out.metadata?.namespace ?? ""}`;
+        groups.set(key, (groups.get(key) ?? new Set()).add(out.metadata?.name ?? ""));
+    }
+    const objects: KubeObject[] = [];
+    for (const [key, names] of groups) {
+        const [resource, namespace] = key.split("|");
+        const list = JSON.parse(execFileSync("kubectl", ["get", resource, ...(namespace ? ["-n", namespace] : []), "-o", "json"], { encoding: "utf8", env: { ...process.env, ...project.env }, maxBuffer: 1 << 28 })) as { items: KubeObject[] };
+        objects.push(...list.items.filter((o) => names.has(o.metadata?.name ?? "")).map(applicable));
+    }
     fs.writeFileSync(file, objects.map((o) => YAML.stringify(o)).join("---\n"));
     return objects.length;
 }
@@ -64,9 +80,18 @@ async function liveObjects(stack: Stack, file: string): Promise<number> {
 interface Row { name: string; objects: number; preview: number; noopUp: number; kubectl: number }
 
 async function measureStack(project: ProjectCopy, name: string, stack: Stack): Promise<Row> {
+    try {
+        return await measureUp(project, name, stack);
+    } finally {
+        await stack.destroy(quiet);
+    }
+}
+
+async function measureUp(project: ProjectCopy, name: string, stack: Stack): Promise<Row> {
     await stack.up(quiet);
     const file = path.join(project.dir, `${name}-objects.yaml`);
-    const objects = await liveObjects(stack, file);
+    const deployment = (await stack.exportStack()).deployment as { resources?: { type: string; outputs?: KubeObject }[] };
+    const objects = liveObjects(project, deployment.resources ?? [], file);
     const preview = median(await sequence(() => timed(() => stack.preview(quiet))));
     const noopUp = median(await sequence(() => timed(async () => {
         const up = await stack.up(quiet);
@@ -74,8 +99,7 @@ async function measureStack(project: ProjectCopy, name: string, stack: Stack): P
             throw new Error(`${name}: the no-op up changed something: ${JSON.stringify(up.summary.resourceChanges)}`);
         }
     })));
-    const kubectl = median(await sequence(() => timed(() => Promise.resolve(execFileSync("kubectl", ["apply", "--server-side", "--force-conflicts", "--dry-run=server", "--field-manager=bench", "-f", file], { env: { ...process.env, ...project.env }, stdio: "ignore" })))));
-    await stack.destroy(quiet);
+    const kubectl = median(await sequence(() => timed(() => Promise.resolve(execFileSync("kubectl", ["apply", "--server-side", "--force-conflicts", "--dry-run=server", "--field-manager=bench", "-f", file], { env: { ...process.env, ...project.env }, stdio: ["ignore", "ignore", "pipe"] })))));
     return { name, objects, preview, noopUp, kubectl };
 }
 

@@ -19,7 +19,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { catalog, objectNames } from "../../lib/catalog";
 import { localChartDir } from "../../scripts/charts";
-import { chartsDir, eventually, exists, kubectlJson, ProjectCopy, projectDir } from "../integration/harness";
+import { chartsDir, eventually, kubectlJson, ProjectCopy, projectDir } from "../integration/harness";
 import { Backend, connectionsOf, makeCertificates, startMariadb, startNodeBackend, startRedis, TestCertificate } from "./backends";
 import { echo, Exchange, mysqlLogin, redisPing, tcpExchange, tlsExchange } from "./clients";
 import { registerEndpoint } from "./endpoints";
@@ -48,6 +48,11 @@ function e2eStack(config: Record<string, any>): void {
     // ../shared/charts/traefik-41.3.0.tgz unpacked, as the project installs offline charts
     // (scripts/charts.ts: Helm honours the chart's .helmignore only for a directory).
     config["tcp-platform:traefik"].chart.path = localChartDir(chartsDir, CHART_VERSION);
+    // Helm's release, not helm.v4.Chart: Helm keeps a chart's CRDs when a release is uninstalled,
+    // so a cluster that ran a Release before (the integration tests do) holds Traefik's CRDs, and
+    // helm.v4.Chart's server-side apply of them then fails with field conflicts; Helm skips CRDs
+    // that exist. The Deployment's arguments are the same: same chart, same values.
+    config["tcp-platform:traefik"].installer = "release";
     const apps = config["tcp-platform:apps"];
     apps.db = { host: SNI_HOSTS.db, tls: { passthrough: true } };
     apps.cache = { host: SNI_HOSTS.cache, tls: { passthrough: true } };
@@ -57,6 +62,18 @@ function e2eStack(config: Record<string, any>): void {
 }
 
 const nonce = (label: string) => `${label}-${randomBytes(6).toString("hex")}\n`;
+
+/** Names of the CRDs of Traefik's API groups (traefik.io, hub.traefik.io, traefik.containo.us). */
+function traefikCrds(env: Record<string, string>): string[] {
+    const crds = kubectlJson<{ items: { metadata: { name: string }; spec: { group: string } }[] }>(env, "get", "crd");
+    return crds.items.filter((c) => /(^|\.)traefik\.(io|containo\.us)$/.test(c.spec.group)).map((c) => c.metadata.name);
+}
+
+/** Whether a namespace exists (or is still terminating); without kubectl's NotFound on stderr. */
+function namespaceExists(env: Record<string, string>, name: string): boolean {
+    const out = execFileSync("kubectl", ["get", "namespace", name, "--ignore-not-found", "-o", "name"], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 30_000 });
+    return out.trim() !== "";
+}
 
 function traefikBinary(): string {
     const script = path.join(projectDir, "scripts", "traefik.sh");
@@ -77,13 +94,33 @@ describe("bytes flow: a real Traefik routes TCP exactly as the program configure
     const netnses: Netns[] = [];
     const backends = {} as Record<AppId, Backend>;
     let failed = false;
+    /** Traefik CRDs in the cluster before the release installed its own: left alone at the end. */
+    let crdsBefore = new Set<string>();
 
     /** The Traefik Deployment of the release, read again, and a local Traefik started with its arguments. */
     async function startTraefikFromRelease(): Promise<LocalTraefik> {
         const deployed = readDeployedTraefik(project!.env);
         const config = await localTraefikConfig(deployed.args, access);
+        const changed = config.args.filter((a) => !deployed.args.includes(a)).map((a) => a.replace(/(\.token=).*/, "$1[redacted]"));
+        console.log(`      the Deployment's Traefik arguments: ${deployed.args.join(" ")}\n      locally replaced by: ${changed.join(" ")}`);
         traefik = await LocalTraefik.start(binary, config, path.join(work, `traefik-${Date.now()}.log`), deployed.namespace);
         return traefik;
+    }
+
+    /** What the app's backend answers through `port`, and what it should. */
+    async function routeAnswer(app: AppId, port: number, mysqlRootPassword: string): Promise<{ got: string; want: string }> {
+        switch (app) {
+            case "tcp-demo":
+                return { got: (await echo(port, "ready\n")).data.toString(), want: "ready\n" };
+            case "redis-demo":
+                return { got: (await redisPing(port)).data.toString(), want: "+PONG\r\n" };
+            case "mysql-demo": {
+                const login = await mysqlLogin(port, "root", mysqlRootPassword);
+                return { got: login.loginReply === 0 ? "logged in" : JSON.stringify(login), want: "logged in" };
+            }
+            default:
+                return { got: (await tlsExchange(port, SNI_HOSTS[app], ca, "ready", app.length + 6)).data.toString(), want: `${app}:ready` };
+        }
     }
 
     /** The entryPoint each app's route uses, from the stack file the program read. */
@@ -115,7 +152,9 @@ describe("bytes flow: a real Traefik routes TCP exactly as the program configure
     }
 
     before(async function () {
+        // Includes a first build of Traefik (about 10 min on 2 cores) when the cache has none.
         this.timeout(45 * 60 * 1000);
+        failed = true; // until the setup completes: `after` then keeps the logs
         deleteLeftovers();
         binary = traefikBinary();
         work = fs.mkdtempSync(path.join(os.tmpdir(), "tcp-platform-e2e-"));
@@ -123,8 +162,9 @@ describe("bytes flow: a real Traefik routes TCP exactly as the program configure
 
         project = new ProjectCopy();
         for (const namespace of ["backend", "traefik"]) {
-            assert.ok(!exists(project.env, "namespace", namespace), `namespace ${namespace} exists: another stack uses this cluster; destroy it first`);
+            assert.ok(!namespaceExists(project.env, namespace), `namespace ${namespace} exists: another stack uses this cluster; destroy it first`);
         }
+        crdsBefore = new Set(traefikCrds(project.env));
         stack = await project.stack(STACK, "dev", e2eStack);
         await stack.setConfig("tcp-platform:dbPassword", { value: "e2e-db-password", secret: true });
         const mysqlRootPassword = (await stack.getConfig("tcp-platform:mysqlRootPassword")).value;
@@ -152,13 +192,14 @@ describe("bytes flow: a real Traefik routes TCP exactly as the program configure
         for (const { app } of BACKENDS) {
             const port = local.port(entryPointOf(app));
             await eventuallyAsync(60, `${app}'s route on ${entryPointOf(app)}`, async () => {
-                const ok = app === "tcp-demo" ? (await echo(port, "ready\n")).data.toString() === "ready\n"
-                    : app === "redis-demo" ? (await redisPing(port)).data.toString() === "+PONG\r\n"
-                    : app === "mysql-demo" ? (await mysqlLogin(port, "root", mysqlRootPassword)).loginReply === 0
-                    : (await tlsExchange(port, SNI_HOSTS[app], ca, "ready", app.length + 6)).data.toString() === `${app}:ready`;
-                return ok ? true : undefined;
+                const { got, want } = await routeAnswer(app, port, mysqlRootPassword);
+                if (got !== want) {
+                    throw new Error(`got ${JSON.stringify(got)}`);
+                }
+                return true;
             });
         }
+        failed = false;
     });
 
     afterEach(function () {
@@ -174,7 +215,12 @@ describe("bytes flow: a real Traefik routes TCP exactly as the program configure
         try {
             if (stack) {
                 await stack.destroy(quiet);
-                await eventually(180, () => !exists(project!.env, "namespace", "backend") && !exists(project!.env, "namespace", "traefik"), "the namespaces to be deleted");
+                await eventually(180, () => !namespaceExists(project!.env, "backend") && !namespaceExists(project!.env, "traefik"), "the namespaces to be deleted");
+                // The CRDs the release installed (Helm's uninstall keeps them): leave the cluster as found.
+                const ours = traefikCrds(project!.env).filter((name) => !crdsBefore.has(name));
+                if (ours.length > 0) {
+                    execFileSync("kubectl", ["delete", "crd", ...ours, "--timeout=120s"], { env: { ...process.env, ...project!.env }, stdio: "pipe", timeout: 150_000 });
+                }
             }
         } finally {
             for (const backend of Object.values(backends)) {
@@ -259,12 +305,21 @@ describe("bytes flow: a real Traefik routes TCP exactly as the program configure
             // The backend saw the client's SNI: Traefik forwarded the handshake untouched.
             assert.deepEqual(connectionsOf(backends[app].process).pop(), { remote: backends[app].netns.hostAddress, servername: SNI_HOSTS[app] });
         }
-        // A host no route matches reaches neither: Traefik answers itself, with its default certificate.
+        // A host no route matches reaches neither: Traefik terminates TLS itself, with its default
+        // certificate, and its HTTP router answers 404.
         let other: Awaited<ReturnType<typeof tlsExchange>> | undefined;
-        await expectConnections({}, async () => { other = await tlsExchange(traefik!.port("websecure"), "other.example.com", ca, "x", 1); });
+        const request = "GET / HTTP/1.1\r\nHost: other.example.com\r\nConnection: close\r\n\r\n";
+        await expectConnections({}, async () => { other = await tlsExchange(traefik!.port("websecure"), "other.example.com", ca, request, 12); });
         assert.equal(other!.authorized, false);
-        assert.notEqual(other!.subjectCN, SNI_HOSTS.db);
-        assert.notEqual(other!.subjectCN, SNI_HOSTS.cache);
+        assert.equal(other!.subjectCN, "TRAEFIK DEFAULT CERT");
+        assert.match(other!.data.toString(), /^HTTP\/1\.1 404/);
+    });
+
+    it("talks to nothing but the API server on 127.0.0.1 and the backends' namespace addresses", () => {
+        const allowed = new Set(["127.0.0.1", ...BACKENDS.map(({ app }) => backends[app].netns.address)]);
+        const peers = traefik!.peers();
+        assert.ok(peers.includes("127.0.0.1"), `Traefik watches the API server: ${peers.join(" ")}`);
+        assert.deepEqual(peers.filter((p) => !allowed.has(p)), []);
     });
 
     it("moves tcp-demo's traffic to the new entryPoint after pulumi up, and off the old port", async () => {

@@ -64,18 +64,23 @@ export function deleteNetns(netns: Pick<Netns, "name" | "hostInterface">): void 
     }
 }
 
-/** Removes what an earlier run that was killed before its cleanup left behind. */
+/**
+ * Removes what an earlier run that was killed before its cleanup left behind: the servers still
+ * running in our namespaces (a namespace lives on while a process is in it), then the namespaces.
+ */
 export function deleteLeftovers(): void {
     for (const line of ip("netns", "list").split("\n")) {
         const name = line.split(" ")[0];
-        if (name.startsWith(PREFIX)) {
-            deleteNetns({ name, hostInterface: `${name}-h`.slice(0, 15) });
+        if (!name.startsWith(PREFIX)) {
+            continue;
         }
-    }
-    for (const line of ip("-o", "link", "show").split("\n")) {
-        const match = /^\d+: (tcpe2e-[^@:]+)/.exec(line);
-        if (match) {
-            deleteNetns({ name: "", hostInterface: match[1] });
+        for (const pid of ip("netns", "pids", name).split("\n").filter((p) => /^\d+$/.test(p))) {
+            try {
+                process.kill(Number(pid), "SIGKILL");
+            } catch {
+                // Exited meanwhile.
+            }
         }
+        deleteNetns({ name, hostInterface: `${name}-h`.slice(0, 15) });
     }
 }

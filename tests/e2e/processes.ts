@@ -5,6 +5,16 @@
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 
+/** Every process started here, killed when the test process exits without stopping them. */
+const started = new Set<ChildProcess>();
+process.once("exit", () => {
+    for (const child of started) {
+        if (child.exitCode === null && child.signalCode === null) {
+            child.kill("SIGKILL");
+        }
+    }
+});
+
 export class ManagedProcess {
     readonly child: ChildProcess;
     /** Everything the process wrote to stdout and stderr so far. */
@@ -15,6 +25,7 @@ export class ManagedProcess {
     constructor(readonly name: string, command: string, args: string[], readonly logFile: string, env: NodeJS.ProcessEnv = process.env) {
         const log = fs.createWriteStream(logFile);
         this.child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+        started.add(this.child);
         const collect = (chunk: Buffer) => {
             this.output += chunk.toString("utf8");
             log.write(chunk);
@@ -28,6 +39,7 @@ export class ManagedProcess {
                 resolve(null);
             });
             this.child.on("exit", (code) => {
+                started.delete(this.child);
                 this.exitCode = code;
                 log.end();
                 resolve(code);

@@ -117,7 +117,8 @@ export async function localTraefikConfig(deployedArgs: string[], access: Cluster
     for (const provider of providers) {
         args.push(`--providers.${provider}.endpoint=${access.endpoint}`, `--providers.${provider}.token=${access.token}`, `--providers.${provider}.certAuthFilePath=${access.caFile}`);
     }
-    args.push("--global.checkNewVersion=false", "--global.sendAnonymousUsage=false");
+    // Plain log lines in the log file the test keeps on failure.
+    args.push("--global.checkNewVersion=false", "--global.sendAnonymousUsage=false", "--log.noColor=true");
     return { args, entryPoints };
 }
 
@@ -167,6 +168,17 @@ export class LocalTraefik {
             throw new Error(`no entryPoint ${entryPoint}; have ${Object.keys(this.config.entryPoints).join(", ")}`);
         }
         return ep.port;
+    }
+
+    /** Remote addresses of the process's TCP connections right now (iproute2's ss). */
+    peers(): string[] {
+        const pid = this.process.child.pid;
+        const lines = execFileSync("ss", ["-H", "-t", "-n", "-p"], { encoding: "utf8", timeout: 10_000 }).split("\n");
+        return lines.filter((line) => line.includes(`pid=${pid},`)).map((line) => {
+            // State Recv-Q Send-Q Local Peer Process; the peer is host:port, IPv6 hosts in brackets.
+            const peer = line.trim().split(/\s+/)[4];
+            return peer.slice(0, peer.lastIndexOf(":")).replace(/^\[(?:::ffff:)?|\]$/g, "");
+        });
     }
 
     async stop(): Promise<void> {

@@ -60,6 +60,18 @@ export function exists(env: Record<string, string>, ...args: string[]): boolean 
     }
 }
 
+/**
+ * Helm keeps a chart's CRDs when a release is uninstalled (by design, so that custom resources
+ * survive). After destroying a stack installed with `installer: release`, remove the Traefik CRDs
+ * it left, so the next install owns them again.
+ */
+export function removeChartCrds(env: Record<string, string>): void {
+    const crds = kubectl(env, "get", "crd", "-o", "name").split("\n").filter((name) => /\.(traefik\.io|traefik\.containo\.us)$/.test(name));
+    if (crds.length > 0) {
+        kubectl(env, "delete", ...crds);
+    }
+}
+
 /** A copy of the project in a temporary directory, with node_modules linked. */
 export class ProjectCopy {
     readonly dir: string;

@@ -1,7 +1,7 @@
 import { Stack } from "@pulumi/pulumi/automation";
 import { strict as assert } from "assert";
 import { localChartDir } from "../../scripts/charts";
-import { chartsDir, eventually, exists, kubectl, kubectlJson, ProjectCopy } from "./harness";
+import { chartsDir, eventually, exists, kubectl, kubectlJson, ProjectCopy, removeChartCrds } from "./harness";
 
 const quiet = { onOutput: () => undefined };
 
@@ -130,6 +130,10 @@ describe("the real engine on the local control plane", function () {
                     await stack.destroy(quiet);
                 }
                 await eventually(120, () => !exists(project.env, "namespace", "traefik"), "the traefik namespace to be deleted");
+                if (installer === "release") {
+                    assert.ok(exists(project.env, "crd", "ingressroutetcps.traefik.io"), "Helm keeps the chart's CRDs on uninstall");
+                    removeChartCrds(project.env);
+                }
             });
         }
     });
