@@ -69,25 +69,18 @@ export class TraefikIngress extends pulumi.ComponentResource {
             resources: args.resources,
             labels: args.labels,
         });
-        const chart = args.chart.path ?? "traefik";
-        const repositoryOpts = args.chart.path ? undefined : { repo: args.chart.repo };
+        // What both installers take; a local path needs no repository.
+        const install = {
+            name: args.releaseName,
+            chart: args.chart.path ?? "traefik",
+            version: args.chart.version,
+            repositoryOpts: args.chart.path ? undefined : { repo: args.chart.repo },
+            namespace,
+            values: this.values,
+        };
         this.install = args.installer === "release"
-            ? new k8s.helm.v3.Release(`${name}-release`, {
-                name: args.releaseName,
-                chart,
-                version: args.chart.version,
-                repositoryOpts,
-                namespace,
-                values: this.values,
-            }, self)
-            : new k8s.helm.v4.Chart(`${name}-chart`, {
-                name: args.releaseName,
-                chart,
-                version: args.chart.version,
-                repositoryOpts,
-                namespace,
-                values: this.values,
-            }, self);
+            ? new k8s.helm.v3.Release(`${name}-release`, install, self)
+            : new k8s.helm.v4.Chart(`${name}-chart`, install, self);
 
         this.entryPoints = pulumi.output(args.entryPoints.map((ep) => ({
             entryPoint: ep.name,

@@ -79,6 +79,20 @@ export type TlsSpec = { passthrough: true } | { secretName: string };
 
 const backend = "backend";
 
+/** Redis as redis-demo and cache run it: in memory only, with an optional password. */
+const redisContainer: ContainerSpec = {
+    name: "redis",
+    image: "redis:7.4.2",
+    placeholder: false,
+    port: 6379,
+    // The password reaches redis through the environment, never through args in the spec.
+    args: ["sh", "-c", 'exec redis-server --save "" --appendonly no ${REDIS_PASSWORD:+--requirepass "$REDIS_PASSWORD"}'],
+    secretEnv: [{ env: "REDIS_PASSWORD", configKey: "redisPassword", required: false }],
+    runAsUser: 999,
+    readOnlyRootFilesystem: true,
+    writablePaths: ["/data"],
+};
+
 export const catalog: Readonly<Record<string, AppSpec>> = {
     "tcp-demo": {
         kind: "tcp",
@@ -101,18 +115,7 @@ export const catalog: Readonly<Record<string, AppSpec>> = {
         replicas: 1,
         portName: "redis",
         servicePort: 6379,
-        container: {
-            name: "redis",
-            image: "redis:7.4.2",
-            placeholder: false,
-            port: 6379,
-            // The password reaches redis through the environment, never through args in the spec.
-            args: ["sh", "-c", 'exec redis-server --save "" --appendonly no ${REDIS_PASSWORD:+--requirepass "$REDIS_PASSWORD"}'],
-            secretEnv: [{ env: "REDIS_PASSWORD", configKey: "redisPassword", required: false }],
-            runAsUser: 999,
-            readOnlyRootFilesystem: true,
-            writablePaths: ["/data"],
-        },
+        container: redisContainer,
         stateful: false,
     },
     "mysql-demo": {
@@ -168,17 +171,7 @@ export const catalog: Readonly<Record<string, AppSpec>> = {
         replicas: 1,
         portName: "redis",
         servicePort: 6379,
-        container: {
-            name: "redis",
-            image: "redis:7.4.2",
-            placeholder: false,
-            port: 6379,
-            args: ["sh", "-c", 'exec redis-server --save "" --appendonly no ${REDIS_PASSWORD:+--requirepass "$REDIS_PASSWORD"}'],
-            secretEnv: [{ env: "REDIS_PASSWORD", configKey: "redisPassword", required: false }],
-            runAsUser: 999,
-            readOnlyRootFilesystem: true,
-            writablePaths: ["/data"],
-        },
+        container: redisContainer,
         tls: { passthrough: true },
         stateful: false,
     },
