@@ -286,7 +286,7 @@ describe("bytes flow: a real Traefik routes TCP exactly as the program configure
     });
 
     it("routes two SNI hosts on websecure to two TLS backends, passed through", async () => {
-        const routes = kubectlJson<{ items: any[] }>(project!.env, "get", "ingressroutetcp", "-n", "backend");
+        const routes = kubectlJson<{ items: any[] }>(project!.env, "get", "ingressroutetcps.traefik.io", "-n", "backend");
         for (const app of ["db", "cache"] as const) {
             const route = routes.items.find((r) => r.metadata.name === objectNames(catalog[app]).route);
             assert.deepEqual(route.spec.entryPoints, ["websecure"]);
@@ -329,7 +329,7 @@ describe("bytes flow: a real Traefik routes TCP exactly as the program configure
         });
         const up = await stack!.up(quiet);
         assert.equal(up.summary.result, "succeeded");
-        const route = kubectlJson(project!.env, "get", "ingressroutetcp", objectNames(catalog["tcp-demo"]).route, "-n", "backend");
+        const route = kubectlJson(project!.env, "get", "ingressroutetcps.traefik.io", objectNames(catalog["tcp-demo"]).route, "-n", "backend");
         assert.deepEqual(route.spec.entryPoints, ["movedtcp"]);
 
         await traefik!.stop();

@@ -41,7 +41,11 @@ export function testEnvironment(stateDir: string): Record<string, string> {
     };
 }
 
-/** kubectl against the local control plane; JSON output parsed. */
+/**
+ * kubectl against the local control plane; JSON output parsed. Name custom resources with their
+ * group (`ingressroutetcps.traefik.io`): chart 26 also installs the old traefik.containo.us CRDs,
+ * and a bare `ingressroutetcp` may resolve to either group.
+ */
 export function kubectl(env: Record<string, string>, ...args: string[]): string {
     return execFileSync("kubectl", args, { encoding: "utf8", env: { ...process.env, ...env } });
 }

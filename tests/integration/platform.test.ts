@@ -46,7 +46,7 @@ describe("the real engine on the local control plane", function () {
             const service = kubectlJson(project.env, "get", "service", "-n", "traefik", "-l", "app.kubernetes.io/name=traefik");
             assert.equal(service.items[0].spec.type, "NodePort");
 
-            const routes = kubectlJson<{ items: any[] }>(project.env, "get", "ingressroutetcp", "-n", "backend");
+            const routes = kubectlJson<{ items: any[] }>(project.env, "get", "ingressroutetcps.traefik.io", "-n", "backend");
             const byName = Object.fromEntries(routes.items.map((r) => [r.metadata.name, r]));
             for (const [name, entryPoint, backend, port] of [["tcp-echo-route", "mytcp", "tcp-echo-service", 3333], ["redis-route", "redis", "redis-service", 6379], ["mysql-route", "mysql", "mysql-service", 3306]] as const) {
                 assert.deepEqual(byName[name].spec.entryPoints, [entryPoint]);
@@ -86,7 +86,7 @@ describe("the real engine on the local control plane", function () {
             const up = await stack.up(quiet);
             assert.equal(up.summary.result, "succeeded");
             assert.deepEqual(traefikServicePorts(project).pg, { port: 15432, nodePort: 30432 });
-            assert.ok(exists(project.env, "ingressroutetcp", "db-route", "-n", "backend"));
+            assert.ok(exists(project.env, "ingressroutetcps.traefik.io", "db-route", "-n", "backend"));
         });
 
         it("keeps secrets encrypted in the state and out of the outputs", async () => {

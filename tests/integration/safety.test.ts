@@ -107,7 +107,7 @@ describe("security and faults on the local control plane", function () {
             assert.deepEqual(Object.keys(again.changeSummary), ["same"]);
             const names = (await stateResources(stack)).map((r) => r.urn);
             assert.equal(new Set(names).size, names.length, "no resource twice in the state");
-            for (const [kind, name] of [["deployment", "tcp-echo-demo"], ["deployment", "redis-demo"], ["deployment", "mysql-demo"], ["ingressroutetcp", "tcp-echo-route"], ["service", "tcp-echo-service"]]) {
+            for (const [kind, name] of [["deployment", "tcp-echo-demo"], ["deployment", "redis-demo"], ["deployment", "mysql-demo"], ["ingressroutetcps.traefik.io", "tcp-echo-route"], ["service", "tcp-echo-service"]]) {
                 assert.ok(exists(project.env, kind, name, "-n", "backend"), `${kind}/${name}`);
             }
             assert.equal(kubectlJson(project.env, "get", "deployment", "-n", "backend").items.length, 4, "each Deployment once");
@@ -119,13 +119,13 @@ describe("security and faults on the local control plane", function () {
             const stack = await project.stack("it-drift", "dev");
             try {
                 await stack.up(quiet);
-                kubectl(project.env, "patch", "ingressroutetcp", "tcp-echo-route", "-n", "backend", "--type", "merge", "-p", JSON.stringify({ spec: { entryPoints: ["web"] } }));
+                kubectl(project.env, "patch", "ingressroutetcps.traefik.io", "tcp-echo-route", "-n", "backend", "--type", "merge", "-p", JSON.stringify({ spec: { entryPoints: ["web"] } }));
                 const refresh = await stack.refresh(quiet);
                 assert.equal(refresh.summary.resourceChanges?.update, 1, JSON.stringify(refresh.summary.resourceChanges));
                 const preview = await stack.preview({ ...quiet, diff: true });
                 assert.equal(preview.changeSummary.update, 1);
                 await stack.up(quiet);
-                assert.deepEqual(kubectlJson(project.env, "get", "ingressroutetcp", "tcp-echo-route", "-n", "backend").spec.entryPoints, ["mytcp"]);
+                assert.deepEqual(kubectlJson(project.env, "get", "ingressroutetcps.traefik.io", "tcp-echo-route", "-n", "backend").spec.entryPoints, ["mytcp"]);
             } finally {
                 await stack.destroy(quiet);
             }
