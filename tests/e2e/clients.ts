@@ -11,6 +11,24 @@ import * as tls from "tls";
 
 export const LOOPBACK = "127.0.0.1";
 
+/**
+ * The one way every client ends: the first call of the returned `finish` (or `timeoutMs`) closes
+ * the socket and reports why; later calls (a close after an error, say) do nothing.
+ */
+function settleOnce(socket: net.Socket, timeoutMs: number, report: (end: string) => void): (end: string) => void {
+    let settled = false;
+    const finish = (end: string) => {
+        if (!settled) {
+            settled = true;
+            clearTimeout(timer);
+            socket.destroy();
+            report(end);
+        }
+    };
+    const timer = setTimeout(() => finish("timeout"), timeoutMs);
+    return finish;
+}
+
 export interface Exchange {
     /** Every byte received. */
     data: Buffer;
@@ -26,16 +44,7 @@ export function tcpExchange(port: number, payload: Buffer | string | undefined, 
     return new Promise((resolve) => {
         const chunks: Buffer[] = [];
         const socket = net.connect({ host: LOOPBACK, port });
-        let settled = false;
-        const finish = (end: string) => {
-            if (!settled) {
-                settled = true;
-                clearTimeout(timer);
-                socket.destroy();
-                resolve({ data: Buffer.concat(chunks), end });
-            }
-        };
-        const timer = setTimeout(() => finish("timeout"), timeoutMs);
+        const finish = settleOnce(socket, timeoutMs, (end) => resolve({ data: Buffer.concat(chunks), end }));
         socket.on("connect", () => {
             if (payload !== undefined) {
                 socket.write(payload);
@@ -108,16 +117,7 @@ export function mysqlLogin(port: number, user: string, password: string, timeout
         let received = Buffer.alloc(0);
         let sentLogin = false;
         const socket = net.connect({ host: LOOPBACK, port });
-        let settled = false;
-        const finish = (end: string) => {
-            if (!settled) {
-                settled = true;
-                clearTimeout(timer);
-                socket.destroy();
-                resolve({ ...result, end });
-            }
-        };
-        const timer = setTimeout(() => finish("timeout"), timeoutMs);
+        const finish = settleOnce(socket, timeoutMs, (end) => resolve({ ...result, end }));
         socket.on("data", (chunk) => {
             received = Buffer.concat([received, chunk]);
             const packets = mysqlPackets(received);
@@ -187,16 +187,7 @@ export function tlsExchange(port: number, servername: string, caFile: string, pa
         const result: Omit<TlsExchange, "end" | "data"> = {};
         // rejectUnauthorized off so that a wrong certificate is reported, not thrown; the test asserts `authorized`.
         const socket = tls.connect({ host: LOOPBACK, port, servername, ca: fs.readFileSync(caFile), rejectUnauthorized: false });
-        let settled = false;
-        const finish = (end: string) => {
-            if (!settled) {
-                settled = true;
-                clearTimeout(timer);
-                socket.destroy();
-                resolve({ ...result, end, data: Buffer.concat(chunks) });
-            }
-        };
-        const timer = setTimeout(() => finish("timeout"), timeoutMs);
+        const finish = settleOnce(socket, timeoutMs, (end) => resolve({ ...result, end, data: Buffer.concat(chunks) }));
         socket.on("secureConnect", () => {
             const cert = socket.getPeerCertificate();
             const identityError = tls.checkServerIdentity(servername, cert);
