@@ -43,7 +43,7 @@ export class TcpApp extends pulumi.ComponentResource {
                     match: `HostSNI(\`${app.host ?? "*"}\`)`,
                     services: [{ name: app.names.service, port: app.servicePort }],
                 }],
-                ...(app.tls ? { tls: "passthrough" in app.tls ? { passthrough: true } : { secretName: app.tls.secretName } } : {}),
+                ...(app.tls ? { tls: app.tls } : {}),
             },
         }, { ...self, dependsOn: [args.traefik] });
 
