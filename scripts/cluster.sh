@@ -174,7 +174,15 @@ start() {
   shift
   log "up: starting $name"
   setsid "$BIN/$name" "$@" </dev/null >"$STATE/logs/$name.log" 2>&1 9>&- &
-  echo $! >"$STATE/pids/$name.pid"
+  local pid=$! i
+  echo "$pid" >"$STATE/pids/$name.pid"
+  # Until the background shell has exec'd the binary, the pid is not recognisably ours and
+  # `running` would report a component that is still starting as exited.
+  for ((i = 0; i < 50; i++)); do
+    is_ours "$pid" "$name" pidfile && return 0
+    [ -d "/proc/$pid" ] || return 0 # exited at once: wait_for reports it with its log
+    sleep 0.02
+  done
 }
 
 # stop NAME...: SIGTERM all, wait up to 20s, then SIGKILL what is left.
