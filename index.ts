@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./lib/config";
 import { deployPlatform } from "./lib/platform";
+import { skipSourceMapsForPromiseTraces } from "./lib/stackTraces";
 import { ConfigError } from "./lib/validation";
 
 function validatedConfig() {
@@ -12,6 +13,7 @@ function validatedConfig() {
     }
 }
 
+skipSourceMapsForPromiseTraces();
 const platform = deployPlatform(validatedConfig());
 
 /** entryPoint, Traefik port, Service port, NodePort and apps: the seed's port table. */

@@ -9,7 +9,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-const cacheDir = process.env.TCP_PLATFORM_CACHE ?? path.join(os.homedir(), ".cache", "tcp-platform");
+/** The project's cache outside the repository, as scripts/common.sh defines it. */
+export const cacheDir = process.env.TCP_PLATFORM_CACHE ?? path.join(os.homedir(), ".cache", "tcp-platform");
 
 /** The unpacked chart directory of `traefik-<version>.tgz` from `chartsDir`, unpacked once into the cache. */
 export function localChartDir(chartsDir: string, version: string): string {

@@ -219,6 +219,9 @@ cmd_env() {
   printf 'export PULUMI_HOME=%q\n' "$PULUMI_HOME_DIR"
   printf 'export PULUMI_SKIP_UPDATE_CHECK=true\n'
   printf 'export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true\n'
+  # The CLI writes a debug log of every run to $PULUMI_HOME/logs (12 MB per no-op up of 50 apps with
+  # the chart's CRDs) and keeps 500 MB by default; this home is cached across CI runs.
+  printf 'export PULUMI_LOG_ROTATION_MAX_TOTAL_MB=%q\n' "${PULUMI_LOG_ROTATION_MAX_TOTAL_MB:-100}"
 }
 
 cmd_versions() {

@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { DEFAULT_CHART_VERSION } from "../../lib/validation";
-import { localChartDir } from "../../scripts/charts";
+import { cacheDir, localChartDir } from "../../scripts/charts";
 
 export const projectDir = path.resolve(__dirname, "../..");
 export const chartsDir = path.resolve(projectDir, "../shared/charts");
@@ -38,6 +38,8 @@ export function testEnvironment(stateDir: string): Record<string, string> {
         ...cluster,
         PULUMI_BACKEND_URL: `file://${stateDir}`,
         PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+        // As scripts/common.sh sets it for the main job: Node keeps compiled modules across runs.
+        NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? path.join(cacheDir, "node-compile-cache"),
     };
 }
 
@@ -103,8 +105,13 @@ export class ProjectCopy {
         traefik.chart = { path: localChartDir(chartsDir, traefik.chart?.version ?? DEFAULT_CHART_VERSION) };
         edit(doc.config);
         fs.writeFileSync(path.join(this.dir, `Pulumi.${name}.yaml`), YAML.stringify(doc));
+        return this.stackIn(this.dir, name);
+    }
+
+    /** A stack of the Pulumi project in `workDir`, run by the toolchain's CLI in this copy's environment. */
+    async stackIn(workDir: string, name: string): Promise<Stack> {
         const pulumiCommand = await PulumiCommand.get({ root: path.dirname(path.dirname(which("pulumi", this.env))), skipVersionCheck: true });
-        return LocalWorkspace.createOrSelectStack({ stackName: name, workDir: this.dir }, {
+        return LocalWorkspace.createOrSelectStack({ stackName: name, workDir }, {
             pulumiCommand,
             envVars: this.env,
             secretsProvider: "passphrase",

@@ -3,6 +3,7 @@ import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { cacheDir } from "../../scripts/charts";
 import { eventually, exists, kubectl, kubectlJson, ProjectCopy, projectDir } from "./harness";
 
 /** Collects everything the engine prints, to look for warnings. */
@@ -20,7 +21,7 @@ async function stateResources(stack: Stack): Promise<{ urn: string; type: string
 }
 
 function pidOf(name: string): number {
-    return Number(fs.readFileSync(path.join(process.env.TCP_PLATFORM_CACHE ?? path.join(process.env.HOME ?? "/root", ".cache/tcp-platform"), "cluster", "pids", `${name}.pid`), "utf8").trim());
+    return Number(fs.readFileSync(path.join(cacheDir, "cluster", "pids", `${name}.pid`), "utf8").trim());
 }
 
 function clusterUp(): void {
