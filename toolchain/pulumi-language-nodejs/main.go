@@ -161,11 +161,7 @@ func (h *nodeHost) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.A
 func (h *nodeHost) GetRequiredPlugins(
 	_ context.Context, req *pulumirpc.GetRequiredPluginsRequest,
 ) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	dir := req.GetInfo().GetProgramDirectory()
-	if dir == "" {
-		dir = req.GetPwd()
-	}
-	pkgs, err := pulumiPackages(dir)
+	pkgs, err := pulumiPackages(programDir(req.GetInfo(), req.GetPwd()))
 	if err != nil {
 		return nil, err
 	}
@@ -192,6 +188,15 @@ func (h *nodeHost) GetRequiredPackages(
 		})
 	}
 	return resp, nil
+}
+
+// programDir is where the program (or policy pack) lives: the engine's ProgramInfo, else the
+// directory the request itself names.
+func programDir(info *pulumirpc.ProgramInfo, fallback string) string {
+	if dir := info.GetProgramDirectory(); dir != "" {
+		return dir
+	}
+	return fallback
 }
 
 // pulumiPackage is the "pulumi" key of an npm package.json that ships a Pulumi resource SDK.
@@ -287,10 +292,7 @@ func (h *nodeHost) InstallDependencies(
 	req *pulumirpc.InstallDependenciesRequest,
 	stream grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse],
 ) error {
-	dir := req.GetInfo().GetProgramDirectory()
-	if dir == "" {
-		dir = req.GetDirectory()
-	}
+	dir := programDir(req.GetInfo(), req.GetDirectory())
 	manager, _ := req.GetInfo().GetOptions().AsMap()["packagemanager"].(string)
 	if manager == "" || manager == "auto" {
 		manager = "npm"
@@ -342,17 +344,14 @@ func (w streamWriter) Write(p []byte) (int, error) {
 // waits for it. Its stdout and stderr are ours, which the engine shows to the user.
 func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
 	info := req.GetInfo()
-	programDir := info.GetProgramDirectory()
-	if programDir == "" {
-		programDir = req.GetPwd()
-	}
+	dir := programDir(info, req.GetPwd())
 	opts := info.GetOptions().AsMap()
 
 	node, err := exec.LookPath("node")
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: "could not find node on the $PATH: " + err.Error()}, nil
 	}
-	runPath, err := resolveRunScript(ctx, node, programDir, "run")
+	runPath, err := resolveRunScript(ctx, node, dir, "run")
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
@@ -437,10 +436,7 @@ func (h *nodeHost) RunPlugin(
 		return status.Errorf(codes.Unimplemented, "this host runs only policy packs, not %q plugins", req.GetKind())
 	}
 	ctx := server.Context()
-	packDir := req.GetInfo().GetProgramDirectory()
-	if packDir == "" {
-		packDir = req.GetPwd()
-	}
+	packDir := programDir(req.GetInfo(), req.GetPwd())
 	node, err := exec.LookPath("node")
 	if err != nil {
 		return fmt.Errorf("could not find node on the $PATH: %w", err)
