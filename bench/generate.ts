@@ -19,9 +19,8 @@ export function registerApps(n: number): void {
             replicas: 10,
             portName: "tcp",
             servicePort: 3333,
-            container: { name: "proxy", image: "tcp-echo-server", placeholder: true, port: 3333 },
-            stateful: false,
-        };
+            container: { name: "proxy", image: "tcp-echo-server", placeholder: true, port: 3333, listen: { env: "PORT" } },
+            };
     }
 }
 

@@ -13,7 +13,8 @@ export interface HttpAppArgs extends AppWorkloadArgs {
 
 /** An HTTP app behind Traefik's `web` entryPoint: Deployment, Service, NetworkPolicy and Ingress. */
 export class HttpApp extends pulumi.ComponentResource {
-    public readonly deployment: k8s.apps.v1.Deployment;
+    /** A Deployment, or a StatefulSet when the app keeps data. */
+    public readonly workload: k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet;
     public readonly service: k8s.core.v1.Service;
     public readonly networkPolicy: k8s.networking.v1.NetworkPolicy;
     public readonly ingress: k8s.networking.v1.Ingress;
@@ -24,7 +25,7 @@ export class HttpApp extends pulumi.ComponentResource {
         const { app, namespace } = args;
         const self: pulumi.CustomResourceOptions = { parent: this, deleteBeforeReplace: true, protect: app.protect };
 
-        ({ secret: this.secret, deployment: this.deployment, service: this.service, networkPolicy: this.networkPolicy } = appWorkload(name, args, self));
+        ({ secret: this.secret, workload: this.workload, service: this.service, networkPolicy: this.networkPolicy } = appWorkload(name, args, self));
         this.ingress = new k8s.networking.v1.Ingress(`${name}-ingress`, {
             metadata: {
                 ...objectMetadata(app, app.names.route, namespace),
@@ -52,7 +53,7 @@ export class HttpApp extends pulumi.ComponentResource {
         }, { ...self, dependsOn: [args.traefik] });
 
         this.registerOutputs({
-            deployment: this.deployment.metadata.name,
+            workload: this.workload.metadata.name,
             service: this.service.metadata.name,
             ingress: this.ingress.metadata.name,
         });

@@ -18,7 +18,8 @@ export interface TcpAppArgs extends AppWorkloadArgs {
  * HostSNI(`*`); a TLS app shares an entryPoint (websecure) and is told apart by SNI.
  */
 export class TcpApp extends pulumi.ComponentResource {
-    public readonly deployment: k8s.apps.v1.Deployment;
+    /** A Deployment, or a StatefulSet when the app keeps data. */
+    public readonly workload: k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet;
     public readonly service: k8s.core.v1.Service;
     public readonly networkPolicy: k8s.networking.v1.NetworkPolicy;
     public readonly route: IngressRouteTCP;
@@ -30,7 +31,7 @@ export class TcpApp extends pulumi.ComponentResource {
         // Fixed Kubernetes names: a replacement must delete the old object before creating the new.
         const self: pulumi.CustomResourceOptions = { parent: this, deleteBeforeReplace: true, protect: app.protect };
 
-        ({ secret: this.secret, deployment: this.deployment, service: this.service, networkPolicy: this.networkPolicy } = appWorkload(name, args, self));
+        ({ secret: this.secret, workload: this.workload, service: this.service, networkPolicy: this.networkPolicy } = appWorkload(name, args, self));
         this.route = new IngressRouteTCP(`${name}-route`, {
             metadata: {
                 ...objectMetadata(app, app.names.route, namespace),
@@ -48,7 +49,7 @@ export class TcpApp extends pulumi.ComponentResource {
         }, { ...self, dependsOn: [args.traefik] });
 
         this.registerOutputs({
-            deployment: this.deployment.metadata.name,
+            workload: this.workload.metadata.name,
             service: this.service.metadata.name,
             route: this.route.metadata.name,
         });

@@ -1,10 +1,14 @@
-/** The objects every app has, whatever routes to it: Secret, Deployment, Service, NetworkPolicy. */
+/**
+ * The objects every app has, whatever routes to it: Secret, Deployment or StatefulSet (with its
+ * claims), Service, NetworkPolicy, and the Certificate a passthrough app's server presents.
+ */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Certificate } from "./certManagerCrd";
 import { objectMetadata } from "./metadata";
 import { appIngressSpec } from "./networkPolicy";
 import { PlannedApp } from "./plan";
-import { appDeployment, credentialsSecret } from "./workload";
+import { appDeployment, appStatefulSet, claimSpec, credentialsSecret } from "./workload";
 
 /** What an app component needs to build its workload. */
 export interface AppWorkloadArgs {
@@ -20,7 +24,11 @@ export interface AppWorkloadArgs {
 
 export interface AppWorkload {
     secret?: k8s.core.v1.Secret;
-    deployment: k8s.apps.v1.Deployment;
+    /** A Deployment, or a StatefulSet for an app that keeps data. */
+    workload: k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet;
+    /** A stateful app's claims, one per replica. */
+    claims: k8s.core.v1.PersistentVolumeClaim[];
+    certificate?: Certificate;
     service: k8s.core.v1.Service;
     networkPolicy: k8s.networking.v1.NetworkPolicy;
 }
@@ -32,7 +40,23 @@ export function appWorkload(name: string, args: AppWorkloadArgs, opts: pulumi.Cu
         ? undefined
         : credentialsSecret(`${name}-credentials`, app, namespace,
             Object.fromEntries(app.secretEnv.map((s) => [s.env, args.secrets[s.configKey]])), opts);
-    const deployment = appDeployment(`${name}-deployment`, app, namespace, secret, opts);
+    const { serverTls } = app;
+    const certificate = serverTls?.issuer && app.kind === "tcp"
+        ? new Certificate(`${name}-certificate`, {
+            metadata: objectMetadata(app, app.names.certificate, namespace),
+            spec: { secretName: serverTls.secretName, dnsNames: [app.host!], issuerRef: { ...serverTls.issuer, group: "cert-manager.io" } },
+        }, opts)
+        : undefined;
+    // The claims are the program's own, so `protect` covers the data too; they are never deleted
+    // by Pulumi (destroy, scale-down, a replaced StatefulSet): removing data is a decision.
+    const { storage } = app;
+    const claims = (storage?.claims ?? []).map((claim) => new k8s.core.v1.PersistentVolumeClaim(`${name}-${claim}`, {
+        metadata: objectMetadata(app, claim, namespace),
+        spec: claimSpec(storage!),
+    }, { ...opts, retainOnDelete: true }));
+    const workload = storage
+        ? appStatefulSet(`${name}-statefulset`, { ...app, storage }, namespace, secret, { ...opts, dependsOn: [...claims, ...(certificate ? [certificate] : [])] })
+        : appDeployment(`${name}-deployment`, app, namespace, secret, opts);
     const service = new k8s.core.v1.Service(`${name}-service`, {
         metadata: objectMetadata(app, app.names.service, namespace),
         spec: {
@@ -44,5 +68,5 @@ export function appWorkload(name: string, args: AppWorkloadArgs, opts: pulumi.Cu
         metadata: objectMetadata(app, app.names.networkPolicy, namespace),
         spec: appIngressSpec(app, args.traefikNamespace),
     }, opts);
-    return { secret, deployment, service, networkPolicy };
+    return { secret, workload, claims, certificate, service, networkPolicy };
 }

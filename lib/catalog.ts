@@ -14,6 +14,34 @@ export interface SecretEnv {
     required: boolean;
 }
 
+/**
+ * How an image is told the port to listen on: a command-line flag (`--port 8080`, or joined:
+ * `--port=3306`) or an environment variable. The program always tells it, so the port the
+ * process listens on is the containerPort, the Service's targetPort and the NetworkPolicy's port.
+ */
+export type PortContract = { arg: string; joined?: boolean } | { env: string };
+
+/** How an image serves TLS itself (for SNI passthrough, where Traefik never opens the stream). */
+export interface TlsServerContract {
+    /** Where the `kubernetes.io/tls` Secret (tls.crt, tls.key) is mounted. */
+    mountPath: string;
+    /** Arguments that make the server serve TLS with those files, besides its port. */
+    args: (files: { cert: string; key: string }) => string[];
+    /** The port flag while serving TLS, when it is not the plain one (redis: --tls-port). */
+    port?: PortContract;
+}
+
+/** An app that keeps data: a StatefulSet with one PersistentVolumeClaim per replica. */
+export interface StorageContract {
+    /** Where the claim is mounted: the image's data directory. */
+    mountPath: string;
+    /**
+     * One primary and no replication: every replica would be a separate, empty database behind
+     * one Service, so more than one replica is refused.
+     */
+    singlePrimary: boolean;
+}
+
 /** One container of an app; the seed's apps all have exactly one. */
 export interface ContainerSpec {
     /** Container name (`proxy` in the seed). */
@@ -24,7 +52,9 @@ export interface ContainerSpec {
     placeholder: boolean;
     /** Port the process listens on inside the pod. */
     port: number;
-    /** Extra container arguments; `$(VAR)` expands from the environment. */
+    /** How the image is told `port`. */
+    listen: PortContract;
+    /** Container arguments before the port's; `$(VAR)` expands from the environment. */
     args?: string[];
     /** Plain environment variables. */
     env?: Record<string, string>;
@@ -34,8 +64,10 @@ export interface ContainerSpec {
     runAsUser?: number;
     /** Whether the image runs with a read-only root filesystem. */
     readOnlyRootFilesystem?: boolean;
-    /** Writable directories the image needs (emptyDir mounts). */
+    /** Writable directories the image needs besides its data (emptyDir mounts). */
     writablePaths?: string[];
+    /** How the image serves TLS; absent when it cannot. */
+    tlsServer?: TlsServerContract;
 }
 
 interface AppBase {
@@ -54,15 +86,15 @@ interface AppBase {
     /** Service port; the backend port the route points at. */
     servicePort: number;
     container: ContainerSpec;
-    /** Holds data (databases): protected from deletion where the stack asks for it. */
-    stateful: boolean;
+    /** Keeps data (databases): a StatefulSet with claims, protected where the stack asks. */
+    storage?: StorageContract;
 }
 
 /** A TCP app routed by an IngressRouteTCP. */
 export interface TcpAppSpec extends AppBase {
     kind: "tcp";
-    /** TLS mode when the app is reached by SNI; absent for plain TCP. A stack may override it. */
-    tls?: TlsSpec;
+    /** The app is reached by SNI with TLS passthrough unless the stack says otherwise; absent for plain TCP. */
+    tls?: { passthrough: true };
 }
 
 /** An HTTP app routed by an Ingress on Traefik's `web` entryPoint. */
@@ -79,18 +111,33 @@ export type TlsSpec = { passthrough: true } | { secretName: string };
 
 const backend = "backend";
 
-/** Redis as redis-demo and cache run it: in memory only, with an optional password. */
+/** Where a passthrough app's certificate Secret is mounted. */
+const tlsMount = "/tls";
+
+/**
+ * Redis as redis-demo and cache run it: a cache, in memory only (no snapshot, no append-only
+ * file), with an optional password. The password reaches redis through the environment, never
+ * through arguments in the spec; the shell passes every other argument on as given. Protected
+ * mode (remote clients refused when there is no password) is off, as the upstream image builds
+ * it: Traefik is a remote client, and the NetworkPolicy is what admits only Traefik.
+ */
 const redisContainer: ContainerSpec = {
     name: "redis",
     image: "redis:7.4.2",
     placeholder: false,
     port: 6379,
-    // The password reaches redis through the environment, never through args in the spec.
-    args: ["sh", "-c", 'exec redis-server --save "" --appendonly no ${REDIS_PASSWORD:+--requirepass "$REDIS_PASSWORD"}'],
+    listen: { arg: "--port" },
+    args: ["sh", "-c", 'exec redis-server "$@" ${REDIS_PASSWORD:+--requirepass "$REDIS_PASSWORD"}', "redis-server", "--save", "", "--appendonly", "no", "--protected-mode", "no"],
     secretEnv: [{ env: "REDIS_PASSWORD", configKey: "redisPassword", required: false }],
     runAsUser: 999,
     readOnlyRootFilesystem: true,
     writablePaths: ["/data"],
+    tlsServer: {
+        mountPath: tlsMount,
+        // TLS only: the plain port is closed, clients must present no certificate of their own.
+        args: ({ cert, key }) => ["--port", "0", "--tls-cert-file", cert, "--tls-key-file", key, "--tls-auth-clients", "no"],
+        port: { arg: "--tls-port" },
+    },
 };
 
 export const catalog: Readonly<Record<string, AppSpec>> = {
@@ -103,8 +150,8 @@ export const catalog: Readonly<Record<string, AppSpec>> = {
         replicas: 10,
         portName: "tcp",
         servicePort: 3333,
-        container: { name: "proxy", image: "tcp-echo-server", placeholder: true, port: 3333 },
-        stateful: false,
+        // The image behind the placeholder reads its port from PORT (the project's echo image does).
+        container: { name: "proxy", image: "tcp-echo-server", placeholder: true, port: 3333, listen: { env: "PORT" } },
     },
     "redis-demo": {
         kind: "tcp",
@@ -116,7 +163,6 @@ export const catalog: Readonly<Record<string, AppSpec>> = {
         portName: "redis",
         servicePort: 6379,
         container: redisContainer,
-        stateful: false,
     },
     "mysql-demo": {
         kind: "tcp",
@@ -132,12 +178,14 @@ export const catalog: Readonly<Record<string, AppSpec>> = {
             image: "mysql:8.4.3",
             placeholder: false,
             port: 3306,
+            // The image's entrypoint runs mysqld with arguments that start with "-".
+            listen: { arg: "--port", joined: true },
             secretEnv: [{ env: "MYSQL_ROOT_PASSWORD", configKey: "mysqlRootPassword", required: true }],
             runAsUser: 999,
             readOnlyRootFilesystem: true,
-            writablePaths: ["/var/lib/mysql", "/var/run/mysqld", "/tmp"],
+            writablePaths: ["/var/run/mysqld", "/tmp"],
         },
-        stateful: true,
+        storage: { mountPath: "/var/lib/mysql", singlePrimary: true },
     },
     // The seed's solution B pair: TLS clients that send SNI share `websecure`.
     db: {
@@ -154,13 +202,21 @@ export const catalog: Readonly<Record<string, AppSpec>> = {
             image: "postgres:17.2",
             placeholder: false,
             port: 5432,
+            // The image's entrypoint runs postgres with arguments that start with "-".
+            listen: { arg: "-p" },
+            // A subdirectory of the claim: initdb refuses a mount point that holds lost+found.
+            env: { PGDATA: "/var/lib/postgresql/data/pgdata" },
             secretEnv: [{ env: "POSTGRES_PASSWORD", configKey: "dbPassword", required: true }],
             runAsUser: 999,
             readOnlyRootFilesystem: true,
-            writablePaths: ["/var/lib/postgresql/data", "/var/run/postgresql", "/tmp"],
+            writablePaths: ["/var/run/postgresql", "/tmp"],
+            tlsServer: {
+                mountPath: tlsMount,
+                args: ({ cert, key }) => ["-c", "ssl=on", "-c", `ssl_cert_file=${cert}`, "-c", `ssl_key_file=${key}`],
+            },
         },
+        storage: { mountPath: "/var/lib/postgresql/data", singlePrimary: true },
         tls: { passthrough: true },
-        stateful: true,
     },
     cache: {
         kind: "tcp",
@@ -173,7 +229,6 @@ export const catalog: Readonly<Record<string, AppSpec>> = {
         servicePort: 6379,
         container: redisContainer,
         tls: { passthrough: true },
-        stateful: false,
     },
     "hello-api": {
         kind: "http",
@@ -185,18 +240,24 @@ export const catalog: Readonly<Record<string, AppSpec>> = {
         portName: "http",
         servicePort: 80,
         path: "/",
-        container: { name: "api", image: "hello-api-server", placeholder: true, port: 8080 },
-        stateful: false,
+        // traefik/whoami listens on 80 unless told otherwise; any image mapped here must take --port.
+        container: { name: "api", image: "hello-api-server", placeholder: true, port: 8080, listen: { arg: "--port" } },
     },
 };
 
+/** The catalog entry of `id`; never a property that every JavaScript object has (`constructor`, `__proto__`). */
+export function catalogEntry(catalog: Readonly<Record<string, AppSpec>>, id: string): AppSpec | undefined {
+    return Object.hasOwn(catalog, id) ? catalog[id] : undefined;
+}
+
 /** Kubernetes names derived from an app's stem, as the seed names them. */
-export function objectNames(app: AppSpec): { deployment: string; service: string; route: string; secret: string; networkPolicy: string } {
+export function objectNames(app: AppSpec): { deployment: string; service: string; route: string; secret: string; networkPolicy: string; certificate: string } {
     return {
         deployment: app.deploymentName,
         service: `${app.stem}-service`,
         route: `${app.stem}-route`,
         secret: `${app.stem}-credentials`,
         networkPolicy: `${app.stem}-allow-ingress`,
+        certificate: `${app.stem}-tls`,
     };
 }

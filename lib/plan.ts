@@ -2,9 +2,33 @@
  * Planning: from the catalog and a validated stack configuration to exactly what each
  * component creates. Pure functions, tested without Pulumi.
  */
-import { AppSpec, catalog, ContainerSpec, objectNames, TlsSpec } from "./catalog";
+import { AppSpec, catalog, ContainerSpec, objectNames, PortContract, TlsSpec } from "./catalog";
 import { chartProfile, ChartProfile, EntryPointPlan } from "./traefikChart";
-import { mapImage, PeerConfig, ResourcesConfig, resolveSetting, StackConfig } from "./validation";
+import { mapImage, PeerConfig, ResourcesConfig, resolveSetting, StackConfig, TlsConfig } from "./validation";
+
+/** Size of each claim of a stateful app when the stack names none. */
+export const DEFAULT_STORAGE_SIZE = "1Gi";
+
+/** A stateful app's data: one PersistentVolumeClaim per replica, from the StatefulSet's template. */
+export interface PlannedStorage {
+    size: string;
+    /** Absent: the cluster's default StorageClass. */
+    storageClass?: string;
+    mountPath: string;
+    /** The StatefulSet's volumeClaimTemplate (and volume) name. */
+    template: string;
+    /** The claims the StatefulSet uses, `<template>-<statefulset>-<ordinal>`, kept at 0 replicas too. */
+    claims: string[];
+}
+
+/** The certificate a passthrough app's own server presents. */
+export interface PlannedServerTls {
+    /** The kubernetes.io/tls Secret mounted into the pod. */
+    secretName: string;
+    mountPath: string;
+    /** Set when the program requests the Secret from cert-manager. */
+    issuer?: { name: string; kind: "Issuer" | "ClusterIssuer" };
+}
 
 interface PlannedAppBase {
     id: string;
@@ -17,6 +41,10 @@ interface PlannedAppBase {
     replicas: number;
     resources?: ResourcesConfig;
     container: ContainerSpec;
+    /** The container's arguments: the catalog's, then its port, then its TLS files. */
+    args: string[];
+    /** Plain environment variables, the port's included when the image reads it from there. */
+    env: Record<string, string>;
     /** The image after the stack's mappings. */
     image: string;
     portName: string;
@@ -27,6 +55,10 @@ interface PlannedAppBase {
     protect: boolean;
     /** Clients besides Traefik allowed to reach the pods. */
     allowFrom: PeerConfig[];
+    /** Stateful apps: a StatefulSet with these claims; others are Deployments. */
+    storage?: PlannedStorage;
+    /** Passthrough apps: the certificate their own server presents. */
+    serverTls?: PlannedServerTls;
 }
 
 export interface PlannedTcpApp extends PlannedAppBase {
@@ -68,35 +100,79 @@ export interface PlatformPlan {
     namespaces: string[];
 }
 
+/** What tells an image its port: arguments or an environment variable. */
+export function portSettings(contract: PortContract, port: number): { args: string[]; env: Record<string, string> } {
+    if ("env" in contract) {
+        return { args: [], env: { [contract.env]: String(port) } };
+    }
+    return { args: contract.joined ? [`${contract.arg}=${port}`] : [contract.arg, String(port)], env: {} };
+}
+
+function planServerTls(spec: AppSpec, tls: TlsConfig | undefined): PlannedServerTls | undefined {
+    const certificate = tls && "certificate" in tls ? tls.certificate : undefined;
+    const mountPath = spec.container.tlsServer?.mountPath;
+    if (!certificate || !mountPath) {
+        return undefined;
+    }
+    return certificate.issuer
+        ? { secretName: objectNames(spec).certificate, mountPath, issuer: certificate.issuer }
+        : { secretName: certificate.secretName!, mountPath };
+}
+
+function planStorage(id: string, spec: AppSpec, config: StackConfig, replicas: number): PlannedStorage | undefined {
+    if (!spec.storage) {
+        return undefined;
+    }
+    const storage = { ...config.defaults.storage, ...config.apps[id].storage };
+    const template = "data";
+    return {
+        size: storage.size ?? DEFAULT_STORAGE_SIZE,
+        storageClass: storage.storageClass,
+        mountPath: spec.storage.mountPath,
+        template,
+        claims: Array.from({ length: Math.max(replicas, 1) }, (_, ordinal) => `${template}-${spec.deploymentName}-${ordinal}`),
+    };
+}
+
 function planApp(id: string, spec: AppSpec, config: StackConfig): PlannedApp {
     const app = config.apps[id];
+    const tls = spec.kind === "tcp" ? app.tls ?? spec.tls : undefined;
+    const serverTls = planServerTls(spec, tls);
+    const { tlsServer } = spec.container;
+    const listen = serverTls && tlsServer?.port ? tlsServer.port : spec.container.listen;
+    const port = portSettings(listen, spec.container.port);
+    const tlsArgs = serverTls && tlsServer ? tlsServer.args({ cert: `${serverTls.mountPath}/tls.crt`, key: `${serverTls.mountPath}/tls.key` }) : [];
+    const replicas = resolveSetting(id, config, "replicas")?.value ?? spec.replicas;
     const base: PlannedAppBase = {
         id,
         namespace: spec.namespace,
         names: objectNames(spec),
         selector: spec.selector,
         labels: config.labels,
-        replicas: resolveSetting(id, config, "replicas")?.value ?? spec.replicas,
+        replicas,
         resources: resolveSetting(id, config, "resources")?.value,
         container: spec.container,
+        args: [...(spec.container.args ?? []), ...port.args, ...tlsArgs],
+        env: { ...spec.container.env, ...port.env },
         image: mapImage(spec.container.image, config.images).image,
         portName: spec.portName,
         servicePort: spec.servicePort,
         secretEnv: (spec.container.secretEnv ?? []).filter((s) => config.secrets[s.configKey] !== undefined),
-        protect: app.protect ?? (spec.stateful && config.protectStateful),
+        protect: app.protect ?? (spec.storage !== undefined && config.protectStateful),
         allowFrom: app.allowFrom ?? [],
+        storage: planStorage(id, spec, config, replicas),
+        serverTls,
     };
     if (spec.kind === "http") {
         return { ...base, kind: "http", host: app.host, path: spec.path };
     }
-    const tls = app.tls ?? spec.tls;
     return {
         ...base,
         kind: "tcp",
         // Validation guarantees a TCP app without an entryPoint has TLS and shares websecure.
         entryPoint: app.entryPoint?.name ?? "websecure",
         host: app.host,
-        tls,
+        tls: tls && (tls.passthrough ? { passthrough: true } : { secretName: tls.secretName! }),
     };
 }
 

@@ -24,9 +24,12 @@ export function deployPlatform(config: StackConfig): Platform {
     const secrets = Object.fromEntries(Object.entries(config.secrets).map(([key, value]) => [key, pulumi.secret(value)]));
 
     const namespaces = new Map(plan.namespaces.map((name) => {
+        // Deleting a namespace deletes everything in it: one that holds databases' claims stays
+        // when the stack is destroyed, and so does their data.
+        const holdsData = plan.apps.some((app) => app.namespace === name && app.storage);
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
             metadata: { name, labels: { ...config.labels, ...namespaceLabels(config.podSecurity) }, annotations: ownershipAnnotations },
-        });
+        }, { retainOnDelete: holdsData });
         new k8s.networking.v1.NetworkPolicy(`${name}-default-deny-ingress`, {
             metadata: { name: "default-deny-ingress", namespace: namespace.metadata.name, labels: config.labels, annotations: ownershipAnnotations },
             spec: defaultDenyIngressSpec(),

@@ -4,6 +4,9 @@
  */
 import * as semver from "semver";
 
+/** Label keys the chart's selectors use (its `traefik.labelselector` helper), in both chart lines. */
+export const traefikSelectorKeys = ["app.kubernetes.io/name", "app.kubernetes.io/instance"] as const;
+
 /** One of the chart's own entryPoints (`ports.<name>` in its values.yaml). */
 export interface BuiltinEntryPoint {
     name: string;

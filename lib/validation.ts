@@ -12,9 +12,9 @@ import * as path from "path";
 import * as semver from "semver";
 import * as YAML from "yaml";
 import { z } from "zod";
-import { AppSpec, catalog } from "./catalog";
+import { AppSpec, catalog, catalogEntry } from "./catalog";
 import { parseQuantity } from "./quantity";
-import { chartProfile } from "./traefikChart";
+import { chartProfile, traefikSelectorKeys } from "./traefikChart";
 
 export const PROJECT = "tcp-platform";
 
@@ -68,6 +68,10 @@ const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 const hostName = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 // RFC 1123 label: a Secret name and a Kubernetes object name part.
 const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+// A Helm release name: an RFC 1123 label of at most 53 characters (Helm appends suffixes to it).
+const helmReleaseName = /^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/;
+// RFC 1123 subdomain: StorageClass and issuer names.
+const dnsSubdomain = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // An image name (repository path) without tag or digest.
 const imageName = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]{1,2}[a-z0-9]+)*)*$/;
 const imageTag = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -78,9 +82,9 @@ function matching(pattern: RegExp, message: string, fix: string) {
     return z.string().refine((text) => pattern.test(text), { message, params: { fix } });
 }
 
-const quantity = (kind: "cpu" | "memory") =>
-    z.string().refine((q) => parseQuantity(q) !== undefined && parseQuantity(q)! >= 0, {
-        message: `is not a Kubernetes ${kind} quantity`,
+const quantity = (kind: "cpu" | "memory" | "storage") =>
+    z.string().refine((q) => parseQuantity(q) !== undefined && parseQuantity(q)! >= (kind === "storage" ? 1 : 0), {
+        message: `is not a Kubernetes ${kind} quantity${kind === "storage" ? " above zero" : ""}`,
         params: {
             fix: kind === "cpu" ? 'write cores ("0.5") or millicores ("500m")' : 'write bytes with a suffix ("64Mi", "1Gi", "500M")',
         },
@@ -99,10 +103,39 @@ const entryPointSchema = z.strictObject({
     nodePort: z.number().int().optional(),
 });
 
-const tlsSchema = z.union([
-    z.strictObject({ passthrough: z.literal(true) }),
-    z.strictObject({ secretName: matching(dnsLabel, "is not a valid Secret name", "use lowercase letters, digits and '-'") }),
-]);
+const secretName = matching(dnsLabel, "is not a valid Secret name", "use lowercase letters, digits and '-'");
+
+/** Where a passthrough app's own server certificate comes from. */
+const certificateSchema = z.strictObject({
+    /** A `kubernetes.io/tls` Secret in the app's namespace. */
+    secretName: secretName.optional(),
+    /** A cert-manager issuer: the program requests a Certificate for the app's host. */
+    issuer: z.strictObject({
+        name: matching(dnsSubdomain, "is not an issuer name", "use the name of a cert-manager Issuer or ClusterIssuer"),
+        kind: z.enum(["Issuer", "ClusterIssuer"]).default("Issuer"),
+    }).optional(),
+}).refine((c) => (c.secretName === undefined) !== (c.issuer === undefined), {
+    message: "names no certificate source, or two",
+    params: { fix: "write either {secretName: <kubernetes.io/tls Secret>} or {issuer: {name: <cert-manager issuer>, kind: Issuer|ClusterIssuer}}" },
+});
+
+const tlsSchema = z.strictObject({
+    /** Traefik hands the TLS stream to the app unopened; the app's server presents `certificate`. */
+    passthrough: z.boolean().optional(),
+    /** Traefik terminates TLS with this Secret and talks plain TCP to the app. */
+    secretName: secretName.optional(),
+    certificate: certificateSchema.optional(),
+}).refine((t) => (t.passthrough === true) !== (t.secretName !== undefined), {
+    message: "is not a TLS setting",
+    params: { fix: "write {passthrough: true, certificate: ...} to pass TLS to the backend, or {secretName: <tls secret>} to terminate it in Traefik" },
+});
+
+const storageSchema = z.strictObject({
+    /** Size of each replica's claim (default 1Gi). */
+    size: quantity("storage").optional(),
+    /** StorageClass of the claims; the cluster's default class when absent. */
+    storageClass: matching(dnsSubdomain, "is not a StorageClass name", "use the name of a StorageClass of the cluster (kubectl get storageclass)").optional(),
+});
 
 const peerSchema = z.strictObject({
     /** Namespace the clients run in. */
@@ -119,6 +152,7 @@ const appSchema = z.strictObject({
     entryPoint: entryPointSchema.optional(),
     host: matching(hostName, "is not a valid host name", "use a DNS name such as db.example.com").optional(),
     tls: tlsSchema.optional(),
+    storage: storageSchema.optional(),
     protect: z.boolean().optional(),
 });
 
@@ -139,7 +173,7 @@ const traefikSchema = z.strictObject({
         .default({ repo: "https://traefik.github.io/charts" }),
     installer: z.enum(["chart", "release"]).default("chart"),
     namespace: matching(dnsLabel, "is not a namespace name", "use lowercase letters, digits and '-'").default("traefik"),
-    releaseName: matching(dnsLabel, "is not a Helm release name", "use lowercase letters, digits and '-'").default("traefik"),
+    releaseName: matching(helmReleaseName, "is not a Helm release name (a DNS-1123 label of at most 53 characters)", "use at most 53 lowercase letters, digits and '-', starting and ending with a letter or digit").default("traefik"),
     serviceType: z.enum(["NodePort", "LoadBalancer", "ClusterIP"]).default("NodePort"),
     resources: resourcesSchema.optional(),
 });
@@ -155,7 +189,7 @@ const baseShape = {
         .default({}),
     images: z.array(imageMappingSchema).default([]),
     traefik: traefikSchema.default(traefikSchema.parse({})),
-    defaults: z.strictObject({ replicas: replicas.optional(), resources: resourcesSchema.optional() }).default({}),
+    defaults: z.strictObject({ replicas: replicas.optional(), resources: resourcesSchema.optional(), storage: storageSchema.optional() }).default({}),
     apps: z.record(z.string(), appSchema),
     protectStateful: z.boolean().default(false),
     podSecurity: z.enum(["privileged", "baseline", "restricted"]).default("restricted"),
@@ -170,6 +204,7 @@ export type ResourcesConfig = z.infer<typeof resourcesSchema>;
 export type AppConfig = z.infer<typeof appSchema>;
 export type ImageMapping = z.infer<typeof imageMappingSchema>;
 export type TlsConfig = z.infer<typeof tlsSchema>;
+export type StorageConfig = z.infer<typeof storageSchema>;
 export type PeerConfig = z.infer<typeof peerSchema>;
 type ParsedConfig = z.infer<z.ZodObject<typeof baseShape>>;
 export type TraefikConfig = ParsedConfig["traefik"] & { chart: { version: string } };
@@ -295,14 +330,6 @@ function schemaProblems(error: z.ZodError, raw: Record<string, unknown>, secret:
                 });
                 break;
             }
-            case "invalid_union":
-                problems.push({
-                    path: pathText(issue.path),
-                    value,
-                    problem: "is not a TLS setting",
-                    fix: "write {passthrough: true} to pass TLS to the backend, or {secretName: <tls secret>} to terminate it in Traefik",
-                });
-                break;
             default: {
                 const params = (issue as { params?: { fix?: string } }).params;
                 problems.push({
@@ -332,7 +359,7 @@ const nodePortRange = { min: 30000, max: 32767 };
 const ianaSvcName = /^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** Where an app's effective setting comes from: the stack's app entry, its defaults, or the catalog. */
-export function resolveSetting<K extends "replicas" | "resources">(
+export function resolveSetting<K extends "replicas" | "resources" | "storage">(
     id: string,
     config: Pick<StackConfig, "apps" | "defaults">,
     key: K,
@@ -397,9 +424,9 @@ function ruleProblems(config: StackConfig, raw: RawConfig): Problem[] {
     for (const id of appIds) {
         const app = config.apps[id];
         const at = `${PROJECT}:apps.${id}`;
-        const spec: AppSpec | undefined = catalog[id];
+        // Unknown ids were refused before the schema pass.
+        const spec: AppSpec | undefined = catalogEntry(catalog, id);
         if (!spec) {
-            add(`${PROJECT}:apps.${id}`, id, "is not an app in the catalog", `did you mean "${closest(id, Object.keys(catalog))}"? Catalog apps (lib/catalog.ts): ${Object.keys(catalog).join(", ")}`);
             continue;
         }
         const ep = app.entryPoint;
@@ -472,7 +499,7 @@ function ruleProblems(config: StackConfig, raw: RawConfig): Problem[] {
     const catchAll = new Map<string, string>();
     const hosts = new Map<string, string>();
     for (const id of appIds) {
-        const spec = catalog[id];
+        const spec = catalogEntry(catalog, id);
         if (!spec || spec.kind !== "tcp" || refused.has(id)) {
             continue;
         }
@@ -526,7 +553,7 @@ function ruleProblems(config: StackConfig, raw: RawConfig): Problem[] {
         }
     });
     for (const id of appIds) {
-        const spec = catalog[id];
+        const spec = catalogEntry(catalog, id);
         if (!spec) {
             continue;
         }
@@ -544,6 +571,7 @@ function ruleProblems(config: StackConfig, raw: RawConfig): Problem[] {
                 }
             }
         }
+        problems.push(...storageProblems(id, spec, config), ...serverTlsProblems(id, spec, config));
         for (const s of spec.container.secretEnv ?? []) {
             const value = raw.values[s.configKey];
             const present = typeof value === "string" && value.length > 0;
@@ -555,11 +583,126 @@ function ruleProblems(config: StackConfig, raw: RawConfig): Problem[] {
         }
     }
 
+    problems.push(...labelProblems(config));
     const { chart } = config.traefik;
     if (chart.path !== undefined && !fs.existsSync(chart.path)) {
         add(`${PROJECT}:traefik.chart.path`, chart.path, "does not exist", "point it at a chart directory or .tgz archive (paths are relative to the project directory)");
     }
     return problems;
+}
+
+function unknownApp(id: string): Problem {
+    const ids = Object.keys(catalog);
+    return {
+        path: `${PROJECT}:apps.${id}`,
+        value: id,
+        problem: "is not an app in the catalog",
+        fix: `did you mean "${closest(id, ids)}"? Catalog apps (lib/catalog.ts): ${ids.join(", ")}`,
+    };
+}
+
+/**
+ * App ids as the stack file wrote them. The schema's record drops a `__proto__` key (JavaScript
+ * would take it as the object's prototype), so ids are checked here, on the raw keys, first.
+ */
+function unknownAppProblems(raw: Record<string, unknown>): Problem[] {
+    const apps = raw.apps;
+    if (apps === null || typeof apps !== "object" || Array.isArray(apps)) {
+        return [];
+    }
+    return Object.keys(apps).filter((id) => !catalogEntry(catalog, id)).map(unknownApp);
+}
+
+/**
+ * A common label lands on pod templates; one whose key a selector uses would give the pods a
+ * value the selector does not match (the API server refuses the Deployment, the Service selects
+ * nothing). Traefik's chart selects its pods by the same kind of keys.
+ */
+function labelProblems(config: StackConfig): Problem[] {
+    const users = new Map<string, string[]>();
+    const use = (key: string, who: string) => users.set(key, [...(users.get(key) ?? []), who]);
+    for (const id of Object.keys(config.apps)) {
+        for (const key of Object.keys(catalogEntry(catalog, id)?.selector ?? {})) {
+            use(key, `app ${id}`);
+        }
+    }
+    for (const key of traefikSelectorKeys) {
+        use(key, "Traefik");
+    }
+    return Object.keys(config.labels).filter((key) => users.has(key)).map((key) => ({
+        path: `${PROJECT}:labels.${key}`,
+        value: config.labels[key],
+        problem: `is a label key that selectors use (${users.get(key)!.join(", ")}): on the pod templates it would break those selectors`,
+        fix: `rename the label (e.g. team, or example.com/${key.replace(/^.*\//, "")})`,
+    }));
+}
+
+function storageProblems(id: string, spec: AppSpec, config: StackConfig): Problem[] {
+    const problems: Problem[] = [];
+    const at = `${PROJECT}:apps.${id}`;
+    const own = config.apps[id].storage;
+    if (!spec.storage) {
+        if (own !== undefined) {
+            problems.push({ path: `${at}.storage`, value: own, problem: `does not apply: app ${id} keeps no data on disk`, fix: "remove it" });
+        }
+        return problems;
+    }
+    const replicas = resolveSetting(id, config, "replicas");
+    const count = replicas?.value ?? spec.replicas;
+    if (spec.storage.singlePrimary && count > 1) {
+        problems.push({
+            path: replicas?.path ?? at,
+            value: count,
+            problem: `${replicas?.path.includes(":defaults") ? `applies to app ${id}, which` : `app ${id}`} is a single-primary database without replication: each replica would be a separate database with its own data behind one Service`,
+            fix: `set apps.${id}.replicas to 1 (or 0 to stop it; its claim is kept)`,
+        });
+    }
+    return problems;
+}
+
+/** A passthrough app's server must present a certificate of its own. */
+function serverTlsProblems(id: string, spec: AppSpec, config: StackConfig): Problem[] {
+    if (spec.kind !== "tcp") {
+        return [];
+    }
+    const app = config.apps[id];
+    const tls = app.tls ?? spec.tls;
+    const at = `${PROJECT}:apps.${id}.tls`;
+    if (!tls) {
+        return [];
+    }
+    if (!("passthrough" in tls) || tls.passthrough !== true) {
+        const certificate = (tls as { certificate?: unknown }).certificate;
+        return certificate === undefined ? [] : [{
+            path: `${at}.certificate`, value: certificate,
+            problem: "only applies with passthrough: Traefik terminates TLS with secretName and talks plain TCP to the app",
+            fix: "remove certificate, or replace secretName with passthrough: true",
+        }];
+    }
+    if (!spec.container.tlsServer) {
+        return [{
+            path: `${at}.passthrough`, value: true,
+            problem: `hands the client's TLS stream to ${id}, whose image does not serve TLS`,
+            fix: "terminate TLS in Traefik instead: tls: {secretName: <kubernetes.io/tls Secret>}",
+        }];
+    }
+    const certificate = "certificate" in tls ? tls.certificate : undefined;
+    if (!certificate) {
+        return [{
+            path: `${at}.certificate`, value: undefined,
+            problem: `is required with passthrough: Traefik hands the TLS stream to ${id} unopened, so ${id}'s server presents the certificate`,
+            fix: `name a kubernetes.io/tls Secret in namespace ${spec.namespace} (certificate: {secretName: ${spec.stem}-tls}) or a cert-manager issuer (certificate: {issuer: {name: <issuer>, kind: ClusterIssuer}})`,
+        }];
+    }
+    // Without an entryPoint of its own the app shares one by SNI, and the route rules ask for a host.
+    if (certificate.issuer && !app.host && app.entryPoint?.port !== undefined) {
+        return [{
+            path: `${PROJECT}:apps.${id}.host`, value: undefined,
+            problem: "is required with a certificate issuer: the Certificate is issued for the app's host name",
+            fix: "set host to the name its TLS clients send, e.g. db.example.com",
+        }];
+    }
+    return [];
 }
 
 /**
@@ -571,9 +714,10 @@ export function validateConfig(raw: RawConfig): StackConfig {
     if (input === null || typeof input !== "object" || Array.isArray(input)) {
         throw new ConfigError([{ path: `${PROJECT}:`, value: input, problem: "is not a mapping of config keys", fix: "write `config:` as a mapping of tcp-platform:<key> entries" }]);
     }
+    const unknownApps = unknownAppProblems(input);
     const parsed = configSchema.safeParse(input);
-    if (!parsed.success) {
-        throw new ConfigError(schemaProblems(parsed.error, input, raw.secretKeys));
+    if (!parsed.success || unknownApps.length > 0) {
+        throw new ConfigError([...unknownApps, ...(parsed.success ? [] : schemaProblems(parsed.error, input, raw.secretKeys))]);
     }
     const data = parsed.data as ParsedConfig & Record<string, unknown>;
     const { path: chartPath } = data.traefik.chart;

@@ -1,15 +1,18 @@
 /**
  * Every use of @pulumi/kubernetesx lives here, so the library (archived upstream) can be
  * replaced in one place. kx builds the pod spec (its port and env maps) and the Deployment and
- * Secret; we keep the Deployment's metadata, selector and template labels explicit, because
+ * Secret; we keep the workload's metadata, selector and template labels explicit, because
  * `PodBuilder.asDeploymentSpec` would force `app: <container name>` (the seed needs
  * `app: tcp-echo` on container `proxy`) and `createService` would pick the Service's name itself.
+ * kx's StatefulSet is a component that names the governing Service after the Pulumi resource
+ * and hides the StatefulSet it creates, so stateful apps take kx's pod spec into a plain
+ * StatefulSet.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
 import { objectMetadata } from "./metadata";
-import { PlannedApp } from "./plan";
+import { PlannedApp, PlannedStorage } from "./plan";
 
 /** Restricted Pod Security for every container we run. */
 export function containerSecurityContext(app: PlannedApp): k8s.types.input.core.v1.SecurityContext {
@@ -24,6 +27,9 @@ export function containerSecurityContext(app: PlannedApp): k8s.types.input.core.
 
 // UID for images that do not name an unprivileged user of their own.
 const defaultUid = 65532;
+
+// Owner root, group the pod's fsGroup, group-readable only: what postgres accepts for a key file.
+const certificateFileMode = 0o440;
 
 /** An app's credentials Secret, filled from Pulumi config secrets. */
 export function credentialsSecret(
@@ -40,7 +46,43 @@ export function credentialsSecret(
     }, opts);
 }
 
-/** The app's Deployment: one container, the seed's names and labels, secrets as env refs. */
+/** The app's pod: one container, its told port, secrets as env refs, writable and data volumes. */
+function podSpec(app: PlannedApp, secret: kx.Secret | undefined): pulumi.Output<k8s.types.input.core.v1.PodSpec> {
+    const { container } = app;
+    const env: kx.types.EnvMap = { ...app.env };
+    for (const s of app.secretEnv) {
+        env[s.env] = secret!.asEnvValue(s.env);
+    }
+    const writable = container.writablePaths ?? [];
+    const volumes: k8s.types.input.core.v1.Volume[] = writable.map((_, i) => ({ name: `writable-${i}`, emptyDir: {} }));
+    const volumeMounts: k8s.types.input.core.v1.VolumeMount[] = writable.map((mountPath, i) => ({ name: `writable-${i}`, mountPath }));
+    if (app.storage) {
+        volumeMounts.push({ name: app.storage.template, mountPath: app.storage.mountPath });
+    }
+    if (app.serverTls) {
+        volumes.push({ name: "tls", secret: { secretName: app.serverTls.secretName, defaultMode: certificateFileMode } });
+        volumeMounts.push({ name: "tls", mountPath: app.serverTls.mountPath, readOnly: true });
+    }
+    const uid = container.runAsUser ?? defaultUid;
+    return new kx.PodBuilder({
+        securityContext: { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: "RuntimeDefault" } },
+        // No pod of ours talks to the API server.
+        automountServiceAccountToken: false,
+        volumes,
+        containers: [{
+            name: container.name,
+            image: app.image,
+            ...(app.args.length > 0 ? { args: app.args } : {}),
+            ports: { [app.portName]: container.port },
+            env,
+            volumeMounts,
+            ...(app.resources ? { resources: app.resources } : {}),
+            securityContext: containerSecurityContext(app),
+        }],
+    }).podSpec;
+}
+
+/** The app's Deployment: the seed's names and labels, kx's pod spec. */
 export function appDeployment(
     name: string,
     app: PlannedApp,
@@ -48,41 +90,47 @@ export function appDeployment(
     secret: kx.Secret | undefined,
     opts: pulumi.CustomResourceOptions,
 ): kx.Deployment {
-    const { container } = app;
-    const env: kx.types.EnvMap = { ...(container.env ?? {}) };
-    for (const s of app.secretEnv) {
-        env[s.env] = secret!.asEnvValue(s.env);
-    }
-    const writable = container.writablePaths ?? [];
-    const pod = new kx.PodBuilder({
-        securityContext: {
-            runAsNonRoot: true,
-            runAsUser: container.runAsUser ?? defaultUid,
-            runAsGroup: container.runAsUser ?? defaultUid,
-            fsGroup: container.runAsUser ?? defaultUid,
-            seccompProfile: { type: "RuntimeDefault" },
-        },
-        // No pod of ours talks to the API server.
-        automountServiceAccountToken: false,
-        volumes: writable.map((_, i) => ({ name: `writable-${i}`, emptyDir: {} })),
-        containers: [{
-            name: container.name,
-            image: app.image,
-            ...(container.args ? { args: container.args } : {}),
-            ports: { [app.portName]: container.port },
-            env,
-            volumeMounts: writable.map((mountPath, i) => ({ name: `writable-${i}`, mountPath })),
-            ...(app.resources ? { resources: app.resources } : {}),
-            securityContext: containerSecurityContext(app),
-        }],
-    });
     const metadata = objectMetadata(app, app.names.deployment, namespace);
     return new kx.Deployment(name, {
         metadata,
         spec: {
             replicas: app.replicas,
             selector: { matchLabels: app.selector },
-            template: { metadata: { labels: metadata.labels }, spec: pod.podSpec },
+            template: { metadata: { labels: metadata.labels }, spec: podSpec(app, secret) },
+        },
+    }, opts);
+}
+
+/** The claim of one replica (and the StatefulSet's template for it). */
+export function claimSpec(storage: PlannedStorage): k8s.types.input.core.v1.PersistentVolumeClaimSpec {
+    return {
+        accessModes: ["ReadWriteOnce"],
+        resources: { requests: { storage: storage.size } },
+        ...(storage.storageClass ? { storageClassName: storage.storageClass } : {}),
+    };
+}
+
+/**
+ * A stateful app's StatefulSet: one claim per replica from its template, kept when the
+ * StatefulSet is deleted or scaled down, so data outlives pods, reschedules and replacements.
+ */
+export function appStatefulSet(
+    name: string,
+    app: PlannedApp & { storage: PlannedStorage },
+    namespace: pulumi.Input<string>,
+    secret: kx.Secret | undefined,
+    opts: pulumi.CustomResourceOptions,
+): k8s.apps.v1.StatefulSet {
+    const metadata = objectMetadata(app, app.names.deployment, namespace);
+    return new k8s.apps.v1.StatefulSet(name, {
+        metadata,
+        spec: {
+            replicas: app.replicas,
+            serviceName: app.names.service,
+            selector: { matchLabels: app.selector },
+            template: { metadata: { labels: metadata.labels }, spec: podSpec(app, secret) },
+            volumeClaimTemplates: [{ metadata: { name: app.storage.template, labels: metadata.labels }, spec: claimSpec(app.storage) }],
+            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
         },
     }, opts);
 }

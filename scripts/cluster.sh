@@ -394,6 +394,23 @@ status:
   printf '%s' "$manifest" | kc apply -f - >/dev/null
 }
 
+# Claims (the databases' StatefulSets) need a default StorageClass, as every cluster has one. The
+# controller-manager's host-path provisioner serves it: a directory under /tmp/hostpath_pv per
+# claim, deleted with the volume. For one-node test clusters only, as upstream says.
+create_storage_class() {
+  kc apply -f - >/dev/null <<EOF
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: standard
+  annotations:
+    storageclass.kubernetes.io/is-default-class: "true"
+provisioner: kubernetes.io/host-path
+reclaimPolicy: Delete
+volumeBindingMode: Immediate
+EOF
+}
+
 cmd_up() {
   local t0
   lock
@@ -463,6 +480,7 @@ cmd_up() {
     --use-service-account-credentials=true \
     --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
     --service-cluster-ip-range "$SERVICE_CIDR" \
+    --enable-hostpath-provisioner \
     --profiling=false
   start kube-scheduler \
     --kubeconfig "$STATE/kubeconfigs/kube-scheduler" \
@@ -487,6 +505,7 @@ cmd_up() {
   wait_for "kube-scheduler healthy" 60 kube-scheduler healthz "$SCHED_PORT"
   wait_for "$NODES fake node(s) Ready" 60 kwok nodes_ready "$NODES"
   wait_for "default ServiceAccount" 60 kube-controller-manager kc -n default get serviceaccount default
+  create_storage_class
   trap - EXIT
   log "up: cluster up in $(secs_since "$t0")s; $(cmd_env)"
 }

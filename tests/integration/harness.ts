@@ -52,6 +52,11 @@ export function kubectl(env: Record<string, string>, ...args: string[]): string 
     return execFileSync("kubectl", args, { encoding: "utf8", env: { ...process.env, ...env } });
 }
 
+/** `kubectl apply` of objects given as values. */
+export function kubectlApply(env: Record<string, string>, ...objects: unknown[]): void {
+    execFileSync("kubectl", ["apply", "-f", "-"], { input: objects.map((o) => JSON.stringify(o)).join("\n"), encoding: "utf8", env: { ...process.env, ...env } });
+}
+
 export function kubectlJson<T = any>(env: Record<string, string>, ...args: string[]): T {
     return JSON.parse(kubectl(env, ...args, "-o", "json")) as T;
 }
@@ -133,6 +138,17 @@ export class ProjectCopy {
 
 function which(command: string, env: Record<string, string>): string {
     return execFileSync("bash", ["-c", `command -v ${command}`], { encoding: "utf8", env: { ...process.env, ...env } }).trim();
+}
+
+/**
+ * Destroys a test stack, then what destroy keeps by design — a namespace that holds databases'
+ * claims stays, with them — and waits until `namespaces` are gone, so the next test starts from
+ * an empty cluster.
+ */
+export async function destroyAndClean(stack: Stack, env: Record<string, string>, namespaces = ["backend", "traefik"]): Promise<void> {
+    await stack.destroy({ onOutput: () => undefined });
+    kubectl(env, "delete", "namespace", ...namespaces, "--ignore-not-found", "--wait=false");
+    await eventually(180, () => namespaces.every((n) => !exists(env, "namespace", n)), `namespaces ${namespaces.join(", ")} to be deleted`);
 }
 
 /** Polls `check` until it returns true or `seconds` pass. */

@@ -1,7 +1,7 @@
 import { Stack } from "@pulumi/pulumi/automation";
 import { strict as assert } from "assert";
 import { localChartDir } from "../../scripts/charts";
-import { chartsDir, eventually, exists, kubectl, kubectlJson, ProjectCopy, removeChartCrds } from "./harness";
+import { chartsDir, destroyAndClean, eventually, exists, kubectl, kubectlJson, ProjectCopy, removeChartCrds } from "./harness";
 
 const quiet = { onOutput: () => undefined };
 
@@ -97,12 +97,15 @@ describe("the real engine on the local control plane", function () {
             assert.ok(!outputs.includes("it-db-password"));
         });
 
-        it("destroys everything it created", async () => {
+        it("destroys everything it created but the database's claim, which keeps its namespace", async () => {
             const destroy = await stack.destroy(quiet);
             assert.equal(destroy.summary.result, "succeeded");
-            await eventually(120, () => !exists(project.env, "namespace", "backend") && !exists(project.env, "namespace", "traefik"), "the namespaces to be deleted");
+            await eventually(120, () => !exists(project.env, "namespace", "traefik"), "the traefik namespace to be deleted");
             assert.ok(!exists(project.env, "crd", "ingressroutetcps.traefik.io"), "the chart's CRDs are gone");
             assert.equal((await stack.exportStack()).deployment.resources?.length ?? 0, 0);
+            const left = kubectl(project.env, "get", "deployments,statefulsets,services,secrets,ingressroutetcps.traefik.io,persistentvolumeclaims", "-n", "backend", "-o", "name").trim().split("\n");
+            assert.deepEqual(left, ["persistentvolumeclaim/data-mysql-demo-0"]);
+            await destroyAndClean(stack, project.env);
         });
     });
 
@@ -127,9 +130,8 @@ describe("the real engine on the local control plane", function () {
                         assert.match(kubectl(project.env, "get", "secret", "-n", "traefik", "-l", "owner=helm", "-o", "name"), /sh\.helm\.release\.v1\.traefik\.v1/);
                     }
                 } finally {
-                    await stack.destroy(quiet);
+                    await destroyAndClean(stack, project.env);
                 }
-                await eventually(120, () => !exists(project.env, "namespace", "traefik"), "the traefik namespace to be deleted");
                 if (installer === "release") {
                     assert.ok(exists(project.env, "crd", "ingressroutetcps.traefik.io"), "Helm keeps the chart's CRDs on uninstall");
                     removeChartCrds(project.env);

@@ -4,7 +4,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { cacheDir } from "../../scripts/charts";
-import { eventually, exists, kubectl, kubectlJson, ProjectCopy, projectDir } from "./harness";
+import { destroyAndClean, eventually, exists, kubectl, kubectlJson, ProjectCopy, projectDir } from "./harness";
 
 /** Collects everything the engine prints, to look for warnings. */
 function recorder(): { lines: string[]; onOutput: (line: string) => void } {
@@ -43,7 +43,7 @@ describe("security and faults on the local control plane", function () {
             output = recorder();
             await stack.up({ onOutput: output.onOutput });
         });
-        after(async () => { await stack.destroy(quiet); });
+        after(async () => { await destroyAndClean(stack, project.env); });
 
         it("runs every workload under Pod Security `restricted` with no warning from the API server", () => {
             for (const namespace of ["backend", "traefik"]) {
@@ -52,16 +52,18 @@ describe("security and faults on the local control plane", function () {
                 assert.equal(labels["pod-security.kubernetes.io/warn"], "restricted", namespace);
                 assert.equal(labels["pod-security.kubernetes.io/audit"], "restricted", namespace);
             }
-            // Enforced: a violating pod would never be created, and no Deployment would be ready.
-            const deployments = kubectlJson<{ items: any[] }>(project.env, "get", "deployment", "-A").items;
-            assert.equal(deployments.length, 5);
+            // Enforced: a violating pod would never be created, and no workload would be ready.
+            const deployments = kubectlJson<{ items: any[] }>(project.env, "get", "deployments,statefulsets", "-A").items;
+            assert.deepEqual(deployments.map((d) => `${d.kind}/${d.metadata.name}`).sort(), [
+                "Deployment/hello-api", "Deployment/redis-demo", "Deployment/tcp-echo-demo", "Deployment/traefik", "StatefulSet/mysql-demo",
+            ]);
             for (const d of deployments) {
                 assert.equal(d.status.readyReplicas, d.spec.replicas, `${d.metadata.namespace}/${d.metadata.name}`);
             }
             assert.deepEqual(output.lines.filter((l) => /PodSecurity|would violate/i.test(l)), []);
             // Ask the API server again, as a client applying the live Deployments would.
             for (const d of deployments) {
-                const warnings = execFileSync("bash", ["-c", `kubectl get deployment ${d.metadata.name} -n ${d.metadata.namespace} -o json | kubectl apply --server-side --force-conflicts --field-manager=psa-check --dry-run=server -f - 2>&1 >/dev/null`], { encoding: "utf8", env: { ...process.env, ...project.env } });
+                const warnings = execFileSync("bash", ["-c", `kubectl get ${d.kind} ${d.metadata.name} -n ${d.metadata.namespace} -o json | kubectl apply --server-side --force-conflicts --field-manager=psa-check --dry-run=server -f - 2>&1 >/dev/null`], { encoding: "utf8", env: { ...process.env, ...project.env } });
                 assert.equal(warnings.trim(), "", `${d.metadata.name}: ${warnings}`);
             }
         });
@@ -108,12 +110,11 @@ describe("security and faults on the local control plane", function () {
             assert.deepEqual(Object.keys(again.changeSummary), ["same"]);
             const names = (await stateResources(stack)).map((r) => r.urn);
             assert.equal(new Set(names).size, names.length, "no resource twice in the state");
-            for (const [kind, name] of [["deployment", "tcp-echo-demo"], ["deployment", "redis-demo"], ["deployment", "mysql-demo"], ["ingressroutetcps.traefik.io", "tcp-echo-route"], ["service", "tcp-echo-service"]]) {
+            for (const [kind, name] of [["deployment", "tcp-echo-demo"], ["deployment", "redis-demo"], ["statefulset", "mysql-demo"], ["ingressroutetcps.traefik.io", "tcp-echo-route"], ["service", "tcp-echo-service"]]) {
                 assert.ok(exists(project.env, kind, name, "-n", "backend"), `${kind}/${name}`);
             }
-            assert.equal(kubectlJson(project.env, "get", "deployment", "-n", "backend").items.length, 4, "each Deployment once");
-            await stack.destroy(quiet);
-            await eventually(120, () => !exists(project.env, "namespace", "backend"), "the namespace to be deleted");
+            assert.equal(kubectlJson(project.env, "get", "deployment", "-n", "backend").items.length, 3, "each Deployment once");
+            await destroyAndClean(stack, project.env);
         });
 
         it("shows a route edited by hand as drift on refresh, and repairs it on up", async () => {
@@ -128,21 +129,18 @@ describe("security and faults on the local control plane", function () {
                 await stack.up(quiet);
                 assert.deepEqual(kubectlJson(project.env, "get", "ingressroutetcps.traefik.io", "tcp-echo-route", "-n", "backend").spec.entryPoints, ["mytcp"]);
             } finally {
-                await stack.destroy(quiet);
+                await destroyAndClean(stack, project.env);
             }
-            await eventually(120, () => !exists(project.env, "namespace", "backend"), "the namespace to be deleted");
         });
 
         it("refuses to destroy protected stateful apps until they are unprotected", async () => {
             const stack = await project.stack("it-protect", "dev", (config) => { config["tcp-platform:protectStateful"] = true; });
             await stack.up(quiet);
             await assert.rejects(stack.destroy(quiet), /protected/);
-            assert.ok(exists(project.env, "deployment", "mysql-demo", "-n", "backend"), "mysql-demo survives the refused destroy");
+            assert.ok(exists(project.env, "statefulset", "mysql-demo", "-n", "backend"), "mysql-demo survives the refused destroy");
             project.editStack("it-protect", (config) => { config["tcp-platform:protectStateful"] = false; });
             await stack.up(quiet);
-            const destroy = await stack.destroy(quiet);
-            assert.equal(destroy.summary.result, "succeeded");
-            await eventually(120, () => !exists(project.env, "namespace", "backend"), "the namespace to be deleted");
+            await destroyAndClean(stack, project.env);
         });
     });
 });

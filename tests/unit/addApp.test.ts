@@ -14,8 +14,7 @@ const memcached: AppSpec = {
     replicas: 2,
     portName: "memcached",
     servicePort: 11211,
-    container: { name: "memcached", image: "memcached:1.6.34", placeholder: false, port: 11211, runAsUser: 11211 },
-    stateful: false,
+    container: { name: "memcached", image: "memcached:1.6.34", placeholder: false, port: 11211, listen: { arg: "--port" }, runAsUser: 11211 },
 };
 
 describe("adding a fourth TCP app", () => {

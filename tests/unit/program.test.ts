@@ -25,8 +25,10 @@ describe("program under mocks", () => {
                 "NetworkPolicy/backend/default-deny-ingress", "NetworkPolicy/backend/hello-api-allow-ingress", "NetworkPolicy/backend/mysql-allow-ingress",
                 "NetworkPolicy/backend/redis-allow-ingress", "NetworkPolicy/backend/tcp-echo-allow-ingress",
                 "Secret/backend/mysql-credentials",
+                "PersistentVolumeClaim/backend/data-mysql-demo-0",
                 "Service/backend/hello-api-service", "Service/backend/mysql-service", "Service/backend/redis-service", "Service/backend/tcp-echo-service",
-                "Deployment/backend/hello-api", "Deployment/backend/mysql-demo", "Deployment/backend/redis-demo", "Deployment/backend/tcp-echo-demo",
+                "Deployment/backend/hello-api", "Deployment/backend/redis-demo", "Deployment/backend/tcp-echo-demo",
+                "StatefulSet/backend/mysql-demo",
                 "IngressRouteTCP/backend/mysql-route", "IngressRouteTCP/backend/redis-route", "IngressRouteTCP/backend/tcp-echo-route",
                 "Ingress/backend/hello-api-route",
             ]);
@@ -57,8 +59,8 @@ describe("program under mocks", () => {
         });
 
         it("gives mysql its root password from a Secret, never inline", () => {
-            const deployment = find(manifests, "Deployment", "mysql-demo") as any;
-            const env = deployment.spec.template.spec.containers[0].env;
+            const statefulSet = find(manifests, "StatefulSet", "mysql-demo") as any;
+            const env = statefulSet.spec.template.spec.containers[0].env;
             assert.deepEqual(env, [{ name: "MYSQL_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: "mysql-credentials", key: "MYSQL_ROOT_PASSWORD" } } }]);
             const secret = run.resources.find((r) => r.type === "kubernetes:core/v1:Secret");
             assert.ok(secret);
@@ -131,7 +133,8 @@ describe("program under mocks", () => {
             assert.equal(types.filter((t) => t === "tcp-platform:apps:TcpApp").length, 3);
             assert.equal(types.filter((t) => t === "tcp-platform:apps:HttpApp").length, 1);
             assert.deepEqual(run.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment").map((r) => r.name).sort(),
-                ["hello-api-deployment", "mysql-demo-deployment", "redis-demo-deployment", "tcp-demo-deployment"]);
+                ["hello-api-deployment", "redis-demo-deployment", "tcp-demo-deployment"]);
+            assert.deepEqual(run.resources.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet").map((r) => r.name), ["mysql-demo-statefulset"]);
         });
     });
 
@@ -144,8 +147,10 @@ describe("program under mocks", () => {
         });
 
         it("runs every workload QoS Guaranteed (requests equal limits) from the production registry", () => {
-            const deployments = manifests.filter((m) => m.kind === "Deployment") as any[];
-            assert.equal(deployments.length, 6);
+            const deployments = manifests.filter((m) => m.kind === "Deployment" || m.kind === "StatefulSet") as any[];
+            assert.deepEqual(deployments.map((d) => `${d.kind}/${d.metadata.name}`).sort(), [
+                "Deployment/cache", "Deployment/hello-api", "Deployment/redis-demo", "Deployment/tcp-echo-demo", "StatefulSet/db", "StatefulSet/mysql-demo",
+            ]);
             for (const d of deployments) {
                 const c = d.spec.template.spec.containers[0];
                 assert.deepEqual(c.resources.requests, c.resources.limits, d.metadata.name);
