@@ -1,22 +1,35 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./lib/config";
+import { checkCluster } from "./lib/liveChecks";
+import { providerClusterReader } from "./lib/liveCluster";
+import { planPlatform } from "./lib/plan";
 import { deployPlatform } from "./lib/platform";
 import { skipSourceMapsForPromiseTraces } from "./lib/stackTraces";
 import { ConfigError } from "./lib/validation";
 
-function validatedConfig() {
+/** A refused configuration as the engine shows it: a RunError prints its message without a stack trace. */
+async function refusingBadConfig<T>(step: () => Promise<T> | T): Promise<T> {
     try {
-        return loadConfig();
+        return await step();
     } catch (err) {
-        // A RunError prints its message without a stack trace: the message is the whole story.
         throw err instanceof ConfigError ? new pulumi.RunError(err.message) : err;
     }
 }
 
 skipSourceMapsForPromiseTraces();
-const platform = deployPlatform(validatedConfig());
 
-/** entryPoint, Traefik port, Service port, NodePort and apps: the seed's port table. */
-export const entryPoints = platform.traefik.entryPoints;
-export const portTable = platform.plan.portTable;
-export const traefikNamespace = platform.traefik.namespace.metadata.name;
+export = async () => {
+    const config = await refusingBadConfig(loadConfig);
+    const plan = planPlatform(config);
+    // The cluster the Kubernetes provider deploys to, read before anything is registered.
+    const kubernetes = new pulumi.Config("kubernetes");
+    const live = await refusingBadConfig(async () =>
+        checkCluster(plan, config.adopt, await providerClusterReader(kubernetes.get("kubeconfig"), kubernetes.get("context"))));
+    const platform = deployPlatform(config, plan, live);
+    return {
+        /** entryPoint, Traefik port, Service port, NodePort and apps: the seed's port table. */
+        entryPoints: platform.traefik.entryPoints,
+        portTable: plan.portTable,
+        traefikNamespace: platform.traefik.namespace.metadata.name,
+    };
+};

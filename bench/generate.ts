@@ -39,6 +39,7 @@ export function stackConfig(n: number): RawConfig {
             apps,
         },
         secretKeys: new Set(),
+        identity: { project: "tcp-platform", stack: "bench" },
     };
 }
 

@@ -47,7 +47,7 @@ export function rawConfigFromPulumi(): RawConfig {
             secretKeys.add(key);
         }
     }
-    return { values, secretKeys };
+    return { values, secretKeys, identity: { project: pulumi.getProject(), stack: pulumi.getStack() } };
 }
 
 function splitKey(fullKey: string): [string, string] {
@@ -70,7 +70,8 @@ export function stackFile(stack: string, projectDir: string): string {
 export function rawConfigFromStackFile(file: string, projectDir = path.dirname(file)): RawConfig {
     const values: Record<string, unknown> = {};
     const secretKeys = new Set<string>();
-    const project = readYaml(path.join(projectDir, "Pulumi.yaml")) as { config?: Record<string, { default?: unknown }> } | undefined;
+    const project = readYaml(path.join(projectDir, "Pulumi.yaml")) as { name?: string; config?: Record<string, { default?: unknown }> } | undefined;
+    const identity = { project: project?.name ?? PROJECT, stack: path.basename(file).replace(/^Pulumi\.(.*)\.yaml$/, "$1") };
     for (const [key, declaration] of Object.entries(project?.config ?? {})) {
         if (declaration && typeof declaration === "object" && "default" in declaration) {
             values[splitKey(key)[1]] = declaration.default;
@@ -82,7 +83,7 @@ export function rawConfigFromStackFile(file: string, projectDir = path.dirname(f
     }
     const config = stack ? (stack as { config?: unknown }).config : undefined;
     if (config === undefined || config === null) {
-        return { values, secretKeys };
+        return { values, secretKeys, identity };
     }
     if (typeof config !== "object" || Array.isArray(config)) {
         throw new ConfigError([{ path: `${path.basename(file)}: config`, value: config, problem: "is not a mapping of config keys", fix: "write `config:` as a mapping of tcp-platform:<key> entries" }]);
@@ -99,7 +100,7 @@ export function rawConfigFromStackFile(file: string, projectDir = path.dirname(f
             values[key] = value;
         }
     }
-    return { values, secretKeys };
+    return { values, secretKeys, identity };
 }
 
 function readYaml(file: string): unknown {

@@ -1,7 +1,7 @@
 /** Kubernetes manifests from the resources the program registered (see lib/evaluate.ts). */
 import { RecordedResource } from "./evaluate";
 
-const kindOrder = ["Namespace", "NetworkPolicy", "Secret", "ConfigMap", "Certificate", "PersistentVolumeClaim", "Service", "Deployment", "StatefulSet", "IngressRouteTCP", "Ingress"];
+const kindOrder = ["Namespace", "NetworkPolicy", "Secret", "ConfigMap", "Certificate", "PersistentVolumeClaim", "Service", "Deployment", "StatefulSet", "IngressRouteTCP", "IngressRoute"];
 
 export const REDACTED_SECRET = "[redacted]";
 

@@ -3,8 +3,9 @@
  * component creates. Pure functions, tested without Pulumi.
  */
 import { AppSpec, catalog, ContainerSpec, objectNames, PortContract, TlsSpec } from "./catalog";
-import { chartProfile, ChartProfile, EntryPointPlan } from "./traefikChart";
-import { mapImage, PeerConfig, ResourcesConfig, resolveSetting, StackConfig, TlsConfig } from "./validation";
+import { ownerLabels, StackIdentity } from "./ownership";
+import { chartProfile, ChartProfile, EntryPointPlan, ServiceType, TraefikResources } from "./traefikChart";
+import { mapImage, PeerConfig, PROJECT, ResourcesConfig, resolveSetting, StackConfig, TlsConfig } from "./validation";
 
 /** Size of each claim of a stateful app when the stack names none. */
 export const DEFAULT_STORAGE_SIZE = "1Gi";
@@ -91,13 +92,47 @@ export interface PortTableRow {
     match: string;
 }
 
+/** Traefik as this stack installs it. */
+export interface PlannedTraefik {
+    chart: StackConfig["traefik"]["chart"];
+    installer: "chart" | "release";
+    /** Its namespace: `traefik.namespace`, else `traefik` plus the stack's namespaceSuffix. */
+    namespace: string;
+    releaseName: string;
+    serviceType: ServiceType;
+    resources?: TraefikResources;
+    /** The only namespaces whose routes it reads (and whose Secrets it may read): the stack's apps'. */
+    watchNamespaces: string[];
+}
+
+/** A Kubernetes object the program creates itself, and the config key that names it. */
+export interface ObjectRef {
+    apiVersion: string;
+    kind: string;
+    namespace?: string;
+    name: string;
+    /** Config path that brings the object into being, for messages. */
+    path: string;
+}
+
 export interface PlatformPlan {
+    identity: StackIdentity;
+    /** Labels on every object: the stack's own, and its ownership. */
+    labels: Record<string, string>;
     apps: PlannedApp[];
     entryPoints: EntryPointPlan[];
     profile: ChartProfile;
     portTable: PortTableRow[];
-    /** Namespaces the program creates, with the apps in each. */
+    /** Namespaces the program creates for the apps. */
     namespaces: string[];
+    traefik: PlannedTraefik;
+    /** Every object the program creates itself (the chart's objects aside). */
+    objects: ObjectRef[];
+}
+
+/** The stack's labels and its ownership labels: what every object carries. */
+function stackLabels(config: StackConfig): Record<string, string> {
+    return { ...config.labels, ...ownerLabels(config.identity) };
 }
 
 /** What tells an image its port: arguments or an environment variable. */
@@ -145,10 +180,10 @@ function planApp(id: string, spec: AppSpec, config: StackConfig): PlannedApp {
     const replicas = resolveSetting(id, config, "replicas")?.value ?? spec.replicas;
     const base: PlannedAppBase = {
         id,
-        namespace: spec.namespace,
+        namespace: spec.namespace + config.namespaceSuffix,
         names: objectNames(spec),
         selector: spec.selector,
-        labels: config.labels,
+        labels: stackLabels(config),
         replicas,
         resources: resolveSetting(id, config, "resources")?.value,
         container: spec.container,
@@ -198,13 +233,54 @@ export function planPlatform(config: StackConfig): PlatformPlan {
     const apps = Object.keys(config.apps).map((id) => planApp(id, catalog[id], config));
     const entryPoints = planEntryPoints(config);
     const profile = chartProfile(config.traefik.chart.version);
+    const namespaces = [...new Set(apps.map((a) => a.namespace))].sort();
+    const { traefik } = config;
+    const plannedTraefik: PlannedTraefik = {
+        chart: traefik.chart,
+        installer: traefik.installer,
+        namespace: traefik.namespace ?? `traefik${config.namespaceSuffix}`,
+        releaseName: traefik.releaseName,
+        serviceType: traefik.serviceType,
+        resources: traefik.resources,
+        watchNamespaces: namespaces,
+    };
     return {
+        identity: config.identity,
+        labels: stackLabels(config),
         apps,
         entryPoints,
         profile,
         portTable: portTable(apps, entryPoints, profile),
-        namespaces: [...new Set(apps.map((a) => a.namespace))].sort(),
+        namespaces,
+        traefik: plannedTraefik,
+        objects: plannedObjects(apps, namespaces, plannedTraefik.namespace),
     };
+}
+
+/** The objects of `apps`, their namespaces and Traefik's, named as the components name them. */
+function plannedObjects(apps: PlannedApp[], namespaces: string[], traefikNamespace: string): ObjectRef[] {
+    const objects: ObjectRef[] = [{ apiVersion: "v1", kind: "Namespace", name: traefikNamespace, path: `${PROJECT}:traefik.namespace` }];
+    for (const namespace of namespaces) {
+        const path = `${PROJECT}:namespaceSuffix`;
+        objects.push({ apiVersion: "v1", kind: "Namespace", name: namespace, path }, { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", namespace, name: "default-deny-ingress", path });
+    }
+    for (const app of apps) {
+        const { namespace, names } = app;
+        const path = `${PROJECT}:apps.${app.id}`;
+        const of = (apiVersion: string, kind: string, name: string) => objects.push({ apiVersion, kind, namespace, name, path });
+        if (app.secretEnv.length > 0) {
+            of("v1", "Secret", names.secret);
+        }
+        if (app.serverTls?.issuer) {
+            of("cert-manager.io/v1", "Certificate", names.certificate);
+        }
+        app.storage?.claims.forEach((claim) => of("v1", "PersistentVolumeClaim", claim));
+        of("apps/v1", app.storage ? "StatefulSet" : "Deployment", names.deployment);
+        of("v1", "Service", names.service);
+        of("networking.k8s.io/v1", "NetworkPolicy", names.networkPolicy);
+        of("traefik.io/v1alpha1", app.kind === "tcp" ? "IngressRouteTCP" : "IngressRoute", names.route);
+    }
+    return objects;
 }
 
 function portTable(apps: PlannedApp[], entryPoints: EntryPointPlan[], profile: ChartProfile): PortTableRow[] {

@@ -73,6 +73,8 @@ export interface TraefikValuesInput {
     resources?: TraefikResources;
     /** Labels for the chart's own objects (`commonLabels`). */
     labels: Record<string, string>;
+    /** The namespaces whose routes this Traefik serves: the stack's app namespaces. */
+    watchNamespaces: string[];
 }
 
 /**
@@ -101,6 +103,13 @@ export function traefikValues(input: TraefikValuesInput): Record<string, unknown
         // Chart 26 leaves out the seccomp profile that Pod Security "restricted" requires.
         podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
         ...(profile.accessLogKey === "accessLog" ? { accessLog } : { logs: { access: accessLog } }),
+        // Traefik sees only its own stack: routes, Services and Secrets of the app namespaces,
+        // through Roles there instead of a ClusterRole that reads every Secret of the cluster.
+        // HTTP apps are routed by IngressRoutes, so neither the Ingress provider nor a
+        // cluster-wide IngressClass (which two releases on one cluster would fight over) is needed.
+        rbac: { namespaced: true },
+        providers: { kubernetesCRD: { namespaces: input.watchNamespaces }, kubernetesIngress: { enabled: false } },
+        ingressClass: { enabled: false },
     };
     if (Object.keys(input.labels).length > 0) {
         values.commonLabels = input.labels;

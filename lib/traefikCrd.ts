@@ -41,3 +41,27 @@ export class IngressRouteTCP extends k8s.apiextensions.CustomResource {
         super(name, { apiVersion: "traefik.io/v1alpha1", kind: "IngressRouteTCP", ...args }, opts);
     }
 }
+
+export interface HttpRoute {
+    /** Traefik rule: `Host(\`host\`) && PathPrefix(\`/\`)`. */
+    match: string;
+    kind: "Rule";
+    services: TcpServiceRef[];
+}
+
+export interface IngressRouteSpec {
+    entryPoints: string[];
+    routes: HttpRoute[];
+}
+
+export interface IngressRouteArgs {
+    metadata: k8s.types.input.meta.v1.ObjectMeta;
+    spec: pulumi.Input<IngressRouteSpec>;
+}
+
+/** Traefik's HTTP route: read from the stack's own namespaces, with no cluster-wide IngressClass. */
+export class IngressRoute extends k8s.apiextensions.CustomResource {
+    constructor(name: string, args: IngressRouteArgs, opts?: pulumi.CustomResourceOptions) {
+        super(name, { apiVersion: "traefik.io/v1alpha1", kind: "IngressRoute", ...args }, opts);
+    }
+}

@@ -14,6 +14,7 @@ import * as YAML from "yaml";
 import { z } from "zod";
 import { AppSpec, catalog, catalogEntry } from "./catalog";
 import { parseQuantity } from "./quantity";
+import { OWNER_LABEL_PREFIX, StackIdentity } from "./ownership";
 import { chartProfile, traefikSelectorKeys } from "./traefikChart";
 
 export const PROJECT = "tcp-platform";
@@ -172,7 +173,8 @@ const traefikSchema = z.strictObject({
         })
         .default({ repo: "https://traefik.github.io/charts" }),
     installer: z.enum(["chart", "release"]).default("chart"),
-    namespace: matching(dnsLabel, "is not a namespace name", "use lowercase letters, digits and '-'").default("traefik"),
+    /** Default: `traefik` plus the stack's namespaceSuffix. */
+    namespace: matching(dnsLabel, "is not a namespace name", "use lowercase letters, digits and '-'").optional(),
     releaseName: matching(helmReleaseName, "is not a Helm release name (a DNS-1123 label of at most 53 characters)", "use at most 53 lowercase letters, digits and '-', starting and ending with a letter or digit").default("traefik"),
     serviceType: z.enum(["NodePort", "LoadBalancer", "ClusterIP"]).default("NodePort"),
     resources: resourcesSchema.optional(),
@@ -193,6 +195,10 @@ const baseShape = {
     apps: z.record(z.string(), appSchema),
     protectStateful: z.boolean().default(false),
     podSecurity: z.enum(["privileged", "baseline", "restricted"]).default("restricted"),
+    /** Appended to every namespace the stack creates, so that stacks can share a cluster. */
+    namespaceSuffix: matching(/^(-[a-z0-9]+)*$/, "is not a namespace suffix", "write '-' and lowercase letters or digits, e.g. -staging").default(""),
+    /** Take over objects that exist under the planned names and belong to no stack (the migration path). */
+    adopt: z.boolean().default(false),
 };
 // Secret keys come from the catalog: each app names the config keys it reads.
 const configSchema = z.strictObject({
@@ -212,6 +218,7 @@ export type TraefikConfig = ParsedConfig["traefik"] & { chart: { version: string
 /** A stack's configuration after validation. Secret values are kept apart, never logged. */
 export interface StackConfig extends Omit<ParsedConfig, "traefik"> {
     traefik: TraefikConfig;
+    identity: StackIdentity;
     /** Config keys whose values are set (and secret), with their values. */
     secrets: Record<string, string>;
 }
@@ -221,6 +228,8 @@ export interface RawConfig {
     values: Record<string, unknown>;
     /** Keys whose values are stored encrypted. */
     secretKeys: Set<string>;
+    /** The project and stack the configuration belongs to: the owner of what it creates. */
+    identity: StackIdentity;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -583,7 +592,7 @@ function ruleProblems(config: StackConfig, raw: RawConfig): Problem[] {
         }
     }
 
-    problems.push(...labelProblems(config));
+    problems.push(...labelProblems(config), ...namingProblems(config));
     const { chart } = config.traefik;
     if (chart.path !== undefined && !fs.existsSync(chart.path)) {
         add(`${PROJECT}:traefik.chart.path`, chart.path, "does not exist", "point it at a chart directory or .tgz archive (paths are relative to the project directory)");
@@ -629,12 +638,50 @@ function labelProblems(config: StackConfig): Problem[] {
     for (const key of traefikSelectorKeys) {
         use(key, "Traefik");
     }
-    return Object.keys(config.labels).filter((key) => users.has(key)).map((key) => ({
-        path: `${PROJECT}:labels.${key}`,
-        value: config.labels[key],
-        problem: `is a label key that selectors use (${users.get(key)!.join(", ")}): on the pod templates it would break those selectors`,
-        fix: `rename the label (e.g. team, or example.com/${key.replace(/^.*\//, "")})`,
-    }));
+    const keys = Object.keys(config.labels);
+    return [
+        ...keys.filter((key) => users.has(key)).map((key) => ({
+            path: `${PROJECT}:labels.${key}`,
+            value: config.labels[key],
+            problem: `is a label key that selectors use (${users.get(key)!.join(", ")}): on the pod templates it would break those selectors`,
+            fix: `rename the label (e.g. team, or example.com/${key.replace(/^.*\//, "")})`,
+        })),
+        ...keys.filter((key) => key.startsWith(OWNER_LABEL_PREFIX)).map((key) => ({
+            path: `${PROJECT}:labels.${key}`,
+            value: config.labels[key],
+            problem: `is a label key the program keeps for ownership (${OWNER_LABEL_PREFIX}project, ${OWNER_LABEL_PREFIX}stack: which stack owns an object)`,
+            fix: `rename the label; the program sets ${OWNER_LABEL_PREFIX}stack to the stack's name itself`,
+        })),
+    ];
+}
+
+/** Names that end up in Kubernetes: the stack's own (an ownership label value) and its namespaces. */
+function namingProblems(config: StackConfig): Problem[] {
+    const problems: Problem[] = [];
+    for (const [key, value] of Object.entries(config.identity) as [keyof StackIdentity, string][]) {
+        if (!labelValue.test(value) || value === "") {
+            problems.push({
+                path: `the ${key} name`, value,
+                problem: `is not a Kubernetes label value, and every object carries it in ${OWNER_LABEL_PREFIX}${key}`,
+                fix: `rename the ${key} to at most 63 letters, digits, '-', '_' or '.'`,
+            });
+        }
+    }
+    const suffix = config.namespaceSuffix;
+    const namespaces = new Set(Object.keys(config.apps).flatMap((id) => catalogEntry(catalog, id)?.namespace ?? []).map((n) => n + suffix));
+    if (config.traefik.namespace === undefined) {
+        namespaces.add(`traefik${suffix}`);
+    }
+    for (const namespace of namespaces) {
+        if (!dnsLabel.test(namespace)) {
+            problems.push({
+                path: `${PROJECT}:namespaceSuffix`, value: suffix,
+                problem: `makes the namespace "${namespace}", longer than the 63 characters Kubernetes allows`,
+                fix: "shorten the suffix",
+            });
+        }
+    }
+    return problems;
 }
 
 function storageProblems(id: string, spec: AppSpec, config: StackConfig): Problem[] {
@@ -738,7 +785,7 @@ export function validateConfig(raw: RawConfig): StackConfig {
         }
         delete data[key];
     }
-    const config: StackConfig = { ...data, traefik: { ...data.traefik, chart: { ...data.traefik.chart, version } }, secrets };
+    const config: StackConfig = { ...data, traefik: { ...data.traefik, chart: { ...data.traefik.chart, version } }, secrets, identity: raw.identity };
     const problems = ruleProblems(config, raw);
     if (problems.length > 0) {
         throw new ConfigError(problems);

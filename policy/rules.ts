@@ -85,17 +85,22 @@ function routeBackends(r: ResourceView): string[] {
     if (r.type === "kubernetes:traefik.io/v1alpha1:IngressRouteTCP") {
         return (r.props.spec?.routes ?? []).flatMap((route: any) => (route.services ?? []).map((s: any) => String(s.name)));
     }
+    if (r.type === "kubernetes:traefik.io/v1alpha1:IngressRoute") {
+        return (r.props.spec?.routes ?? []).flatMap((route: any) => (route.services ?? []).map((s: any) => String(s.name)));
+    }
     if (r.type === "kubernetes:networking.k8s.io/v1:Ingress") {
         return (r.props.spec?.rules ?? []).flatMap((rule: any) => (rule.http?.paths ?? []).map((p: any) => String(p.backend?.service?.name)));
     }
     return [];
 }
 
+const routeTypes = new Set(["kubernetes:traefik.io/v1alpha1:IngressRouteTCP", "kubernetes:traefik.io/v1alpha1:IngressRoute", "kubernetes:networking.k8s.io/v1:Ingress"]);
+
 export const seedNaming: Rule = {
     name: "routes-and-services-named-as-the-seed",
     description: "Routes are named <name>-route and send traffic to <name>-service (tcp-echo-route -> tcp-echo-service).",
     check: (r) => {
-        if (r.type !== "kubernetes:traefik.io/v1alpha1:IngressRouteTCP" && r.type !== "kubernetes:networking.k8s.io/v1:Ingress") {
+        if (!routeTypes.has(r.type)) {
             return [];
         }
         const name = String(r.props.metadata?.name ?? "");

@@ -19,7 +19,7 @@ export function devWith(change: (values: Record<string, any>) => void): RawConfi
     const raw = stackRaw("dev");
     const values = structuredClone(raw.values) as Record<string, any>;
     change(values);
-    return { values, secretKeys: new Set(raw.secretKeys) };
+    return { values, secretKeys: new Set(raw.secretKeys), identity: raw.identity };
 }
 
 /** The formatted problems validation reports for `raw` (empty when it passes). */

@@ -19,7 +19,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { catalog, objectNames } from "../../lib/catalog";
 import { localChartDir } from "../../scripts/charts";
-import { chartsDir, eventually, kubectlJson, ProjectCopy, projectDir } from "../integration/harness";
+import { chartsDir, destroyAndClean, kubectlJson, ProjectCopy, projectDir } from "../integration/harness";
 import { Backend, connectionsOf, makeCertificates, startMariadb, startNodeBackend, startRedis, TestCertificate } from "./backends";
 import { echo, Exchange, mysqlLogin, redisPing, tcpExchange, tlsExchange } from "./clients";
 import { registerEndpoint } from "./endpoints";
@@ -54,8 +54,8 @@ function e2eStack(config: Record<string, any>): void {
     // that exist. The Deployment's arguments are the same: same chart, same values.
     config["tcp-platform:traefik"].installer = "release";
     const apps = config["tcp-platform:apps"];
-    apps.db = { host: SNI_HOSTS.db, tls: { passthrough: true } };
-    apps.cache = { host: SNI_HOSTS.cache, tls: { passthrough: true } };
+    apps.db = { host: SNI_HOSTS.db, tls: { passthrough: true, certificate: { secretName: "db-tls" } } };
+    apps.cache = { host: SNI_HOSTS.cache, tls: { passthrough: true, certificate: { secretName: "cache-tls" } } };
     for (const app of Object.values<Record<string, unknown>>(apps)) {
         app.replicas = 0;
     }
@@ -214,8 +214,7 @@ describe("bytes flow: a real Traefik routes TCP exactly as the program configure
         await traefik?.stop();
         try {
             if (stack) {
-                await stack.destroy(quiet);
-                await eventually(180, () => !namespaceExists(project!.env, "backend") && !namespaceExists(project!.env, "traefik"), "the namespaces to be deleted");
+                await destroyAndClean(stack, project!.env);
                 // The CRDs the release installed (Helm's uninstall keeps them): leave the cluster as found.
                 const ours = traefikCrds(project!.env).filter((name) => !crdsBefore.has(name));
                 if (ours.length > 0) {

@@ -56,7 +56,7 @@ describe("the real engine on the local control plane", function () {
             }
 
             const deployment = kubectlJson(project.env, "get", "deployment", "tcp-echo-demo", "-n", "backend");
-            assert.deepEqual(deployment.metadata.labels, { app: "tcp-echo", environment: "development", project: "ic2" });
+            assert.deepEqual(deployment.metadata.labels, { app: "tcp-echo", environment: "development", project: "ic2", "tcp-platform/project": "tcp-platform", "tcp-platform/stack": "it-dev" });
             assert.deepEqual(deployment.spec.selector, { matchLabels: { app: "tcp-echo" } });
             assert.equal(deployment.spec.template.spec.containers[0].image, "iceymoss/tcp-echo:1.0");
             // The simulated nodes run the pods: the rollout finished, as Pulumi's await logic saw.
@@ -80,7 +80,7 @@ describe("the real engine on the local control plane", function () {
 
         it("adds an app's entryPoint and NodePort to the Traefik release", async () => {
             project.editStack("it-dev", (config) => {
-                config["tcp-platform:apps"].db = { entryPoint: { name: "pg", port: 15432, nodePort: 30432 }, tls: { passthrough: true } };
+                config["tcp-platform:apps"].db = { entryPoint: { name: "pg", port: 15432, nodePort: 30432 }, tls: { passthrough: true, certificate: { secretName: "db-tls" } } };
             });
             await stack.setConfig("tcp-platform:dbPassword", { value: "it-db-password", secret: true });
             const up = await stack.up(quiet);
@@ -97,14 +97,15 @@ describe("the real engine on the local control plane", function () {
             assert.ok(!outputs.includes("it-db-password"));
         });
 
-        it("destroys everything it created but the database's claim, which keeps its namespace", async () => {
+        it("destroys everything it created but the databases' claims and the CRDs other stacks may use", async () => {
             const destroy = await stack.destroy(quiet);
             assert.equal(destroy.summary.result, "succeeded");
             await eventually(120, () => !exists(project.env, "namespace", "traefik"), "the traefik namespace to be deleted");
-            assert.ok(!exists(project.env, "crd", "ingressroutetcps.traefik.io"), "the chart's CRDs are gone");
+            assert.ok(exists(project.env, "crd", "ingressroutetcps.traefik.io"), "the traefik.io CRDs stay: other stacks' routes are of their kinds");
+            assert.ok(!exists(project.env, "crd", "ingressroutetcps.traefik.containo.us"), "chart 26's old traefik.containo.us CRDs go");
             assert.equal((await stack.exportStack()).deployment.resources?.length ?? 0, 0);
             const left = kubectl(project.env, "get", "deployments,statefulsets,services,secrets,ingressroutetcps.traefik.io,persistentvolumeclaims", "-n", "backend", "-o", "name").trim().split("\n");
-            assert.deepEqual(left, ["persistentvolumeclaim/data-mysql-demo-0"]);
+            assert.deepEqual(left, ["persistentvolumeclaim/data-db-0", "persistentvolumeclaim/data-mysql-demo-0"]);
             await destroyAndClean(stack, project.env);
         });
     });

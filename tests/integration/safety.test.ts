@@ -81,8 +81,15 @@ describe("security and faults on the local control plane", function () {
             const policyPack = path.join(project.dir, "policy");
             const ok = await stack.preview({ ...quiet, policyPacks: [policyPack] });
             assert.ok(ok.changeSummary.same);
+            // Beside it-secure on the same cluster: namespaces and NodePorts of its own.
             const bad = await project.stack("it-policy", "dev", (config) => {
                 config["tcp-platform:images"][0].newTag = "latest";
+                config["tcp-platform:namespaceSuffix"] = "-policy";
+                for (const app of Object.values<any>(config["tcp-platform:apps"])) {
+                    if (app.entryPoint?.nodePort) {
+                        app.entryPoint.nodePort += 1000;
+                    }
+                }
             });
             await assert.rejects(bad.preview({ ...quiet, policyPacks: [policyPack] }), (err: Error) => {
                 assert.match(err.message, /images-are-pinned/);

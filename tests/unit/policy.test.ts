@@ -53,6 +53,12 @@ describe("policy pack rules", () => {
         assert.deepEqual(seedNaming.check(route("echo", { routes: [] })), ["route echo is not named <name>-route"]);
         const ingress: ResourceView = { type: "kubernetes:networking.k8s.io/v1:Ingress", props: { metadata: { name: "hello-api-route" }, spec: { rules: [{ http: { paths: [{ backend: { service: { name: "hello-api-service" } } }] } }] } } };
         assert.deepEqual(seedNaming.check(ingress), []);
+        const httpRoute = (service: string): ResourceView => ({
+            type: "kubernetes:traefik.io/v1alpha1:IngressRoute",
+            props: { metadata: { name: "hello-api-route" }, spec: { routes: [{ match: "PathPrefix(`/`)", kind: "Rule", services: [{ name: service, port: 80 }] }] } },
+        });
+        assert.deepEqual(seedNaming.check(httpRoute("hello-api-service")), []);
+        assert.deepEqual(seedNaming.check(httpRoute("other")), ["route hello-api-route sends traffic to other, not hello-api-service"]);
     });
 
     it("lets a plain-TCP route match only HostSNI(`*`), and an SNI route only with TLS", () => {

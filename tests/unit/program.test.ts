@@ -30,14 +30,14 @@ describe("program under mocks", () => {
                 "Deployment/backend/hello-api", "Deployment/backend/redis-demo", "Deployment/backend/tcp-echo-demo",
                 "StatefulSet/backend/mysql-demo",
                 "IngressRouteTCP/backend/mysql-route", "IngressRouteTCP/backend/redis-route", "IngressRouteTCP/backend/tcp-echo-route",
-                "Ingress/backend/hello-api-route",
+                "IngressRoute/backend/hello-api-route",
             ]);
         });
 
         it("builds tcp-demo as the seed's base and development overlay", () => {
             const deployment = find(manifests, "Deployment", "tcp-echo-demo") as any;
             assert.equal(deployment.metadata.namespace, "backend");
-            assert.deepEqual(deployment.metadata.labels, { app: "tcp-echo", environment: "development", project: "ic2" });
+            assert.deepEqual(deployment.metadata.labels, { app: "tcp-echo", environment: "development", project: "ic2", "tcp-platform/project": "tcp-platform", "tcp-platform/stack": "dev" });
             assert.equal(deployment.spec.replicas, 1);
             // Selectors never carry environment labels: a live selector cannot change.
             assert.deepEqual(deployment.spec.selector, { matchLabels: { app: "tcp-echo" } });
@@ -55,7 +55,7 @@ describe("program under mocks", () => {
             const route = find(manifests, "IngressRouteTCP", "tcp-echo-route") as any;
             assert.equal(route.apiVersion, "traefik.io/v1alpha1");
             assert.deepEqual(route.spec, { entryPoints: ["mytcp"], routes: [{ match: "HostSNI(`*`)", services: [{ name: "tcp-echo-service", port: 3333 }] }] });
-            assert.deepEqual(route.metadata.labels, { app: "tcp-echo", environment: "development", project: "ic2" });
+            assert.deepEqual(route.metadata.labels, { app: "tcp-echo", environment: "development", project: "ic2", "tcp-platform/project": "tcp-platform", "tcp-platform/stack": "dev" });
         });
 
         it("gives mysql its root password from a Secret, never inline", () => {
@@ -89,12 +89,13 @@ describe("program under mocks", () => {
             });
         });
 
-        it("routes hello-api through an Ingress on web", () => {
-            const ingress = find(manifests, "Ingress", "hello-api-route") as any;
-            assert.equal(ingress.metadata.annotations["traefik.ingress.kubernetes.io/router.entrypoints"], "web");
-            assert.equal(ingress.spec.ingressClassName, "traefik");
-            assert.deepEqual(ingress.spec.rules[0].http.paths[0].backend, { service: { name: "hello-api-service", port: { number: 80 } } });
-            assert.equal(ingress.spec.rules[0].host, "hello.dev.example.com");
+        it("routes hello-api through an IngressRoute on web, by its host", () => {
+            const route = find(manifests, "IngressRoute", "hello-api-route") as any;
+            assert.equal(route.apiVersion, "traefik.io/v1alpha1");
+            assert.deepEqual(route.spec, {
+                entryPoints: ["web"],
+                routes: [{ match: "Host(`hello.dev.example.com`) && PathPrefix(`/`)", kind: "Rule", services: [{ name: "hello-api-service", port: 80 }] }],
+            });
         });
 
         it("gives Traefik one port per TCP entryPoint, derived from the apps", () => {

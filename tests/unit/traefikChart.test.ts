@@ -23,7 +23,7 @@ function chartFile(version: string, file: string): string {
 
 function devValues(version: string): Record<string, any> {
     const config = validDev();
-    return traefikValues({ profile: chartProfile(version), entryPoints: planEntryPoints(config), serviceType: "NodePort", labels: config.labels });
+    return traefikValues({ profile: chartProfile(version), entryPoints: planEntryPoints(config), serviceType: "NodePort", labels: config.labels, watchNamespaces: ["backend"] });
 }
 
 describe("Traefik chart values", () => {
@@ -80,7 +80,7 @@ describe("Traefik chart values", () => {
 
     it("leaves nodePort out when the Service is ClusterIP", () => {
         const config = validDev();
-        const values = traefikValues({ profile: chartProfile("26.0.0"), entryPoints: planEntryPoints(config), serviceType: "ClusterIP", labels: {} }) as any;
+        const values = traefikValues({ profile: chartProfile("26.0.0"), entryPoints: planEntryPoints(config), serviceType: "ClusterIP", labels: {}, watchNamespaces: ["backend"] }) as any;
         assert.equal(values.ports.mytcp.nodePort, undefined);
         assert.deepEqual(values.service, { type: "ClusterIP" });
         assert.equal(values.commonLabels, undefined);

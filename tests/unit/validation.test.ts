@@ -236,7 +236,7 @@ describe("validation", () => {
         });
 
         it("refuses configuration that is not a mapping", () => {
-            assert.throws(() => validateConfig({ values: ["a"] as unknown as Record<string, unknown>, secretKeys: new Set() }),
+            assert.throws(() => validateConfig({ values: ["a"] as unknown as Record<string, unknown>, secretKeys: new Set(), identity: { project: "tcp-platform", stack: "dev" } }),
                 (err: unknown) => err instanceof ConfigError && /is not a mapping of config keys/.test(err.message));
         });
 

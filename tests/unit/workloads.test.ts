@@ -88,7 +88,7 @@ describe("workloads as their images run them", () => {
             assert.equal(statefulSet.spec.serviceName, "mysql-service");
             assert.deepEqual(statefulSet.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
             assert.deepEqual(statefulSet.spec.volumeClaimTemplates, [{
-                metadata: { name: "data", labels: { app: "mysql", environment: "development", project: "ic2" } },
+                metadata: { name: "data", labels: { app: "mysql", environment: "development", project: "ic2", "tcp-platform/project": "tcp-platform", "tcp-platform/stack": "dev" } },
                 spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
             }]);
             const [container] = statefulSet.spec.template.spec.containers;

@@ -1,0 +1,158 @@
+/**
+ * Stacks never step on each other: before anything is registered, what already exists under the
+ * planned names is read from the cluster (readLiveFacts) and checked against this stack's
+ * ownership (liveProblems, pure). Pulumi's upsert and `pulumi.com/patchForce` would otherwise
+ * take over whatever is there; this decides first, at preview, with nothing changed.
+ */
+import { ClusterReader, ClusterUnreadable, LiveMeta, LiveRead, NodePortUse } from "./liveCluster";
+import { describeOwner, ownerOf, sameOwner } from "./ownership";
+import { ObjectRef, PlatformPlan } from "./plan";
+import { ConfigError, Problem, PROJECT } from "./validation";
+
+/** The CRD whose presence stands for all of the chart's CRDs (they are installed together). */
+export const SENTINEL_CRD: ObjectRef = {
+    apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name: "ingressroutetcps.traefik.io", path: `${PROJECT}:traefik.chart`,
+};
+
+/** What the cluster holds under the plan's names. */
+export interface LiveFacts {
+    /** For each planned object (objectKey), what a GET found. */
+    objects: Map<string, LiveRead>;
+    /** Every NodePort in use in the cluster. */
+    nodePorts: NodePortUse[];
+    /** Traefik's CRDs, as the sentinel CRD shows them. */
+    crds: LiveRead;
+    /** For each planned namespace that exists, what it holds that the stack does not own (foreignContents). */
+    foreign: Map<string, string[]>;
+}
+
+export function objectKey(ref: Pick<ObjectRef, "kind" | "namespace" | "name">): string {
+    return `${ref.kind}/${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
+}
+
+export async function readLiveFacts(plan: PlatformPlan, reader: ClusterReader): Promise<LiveFacts> {
+    const [reads, nodePorts, crds] = await Promise.all([
+        Promise.all(plan.objects.map(async (ref) => [objectKey(ref), await reader.read(ref)] as const)),
+        reader.nodePorts(),
+        reader.read(SENTINEL_CRD),
+    ]);
+    const objects = new Map(reads);
+    const existingNamespaces = plan.objects.filter((ref) => ref.kind === "Namespace" && typeof objects.get(objectKey(ref)) === "object");
+    const foreign = await Promise.all(existingNamespaces.map(async ({ name }) => [name, foreignContents(await reader.namespaceContents(name), plan)] as const));
+    return { objects, nodePorts, crds, foreign: new Map(foreign.filter(([, held]) => held.length > 0)) };
+}
+
+function describe(ref: ObjectRef): string {
+    return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
+}
+
+/**
+ * Objects that exist and belong to another stack, or to none unless the stack adopts; NodePorts
+ * another stack's Service holds. Inside a namespace that is refused, its objects are not listed
+ * one by one: the namespace says it all.
+ */
+export function liveProblems(plan: PlatformPlan, facts: LiveFacts, adopt: boolean): Problem[] {
+    const problems: Problem[] = [];
+    const refusedNamespaces = new Set<string>();
+    const namespacesFirst = [...plan.objects].sort((a, b) => Number(b.kind === "Namespace") - Number(a.kind === "Namespace"));
+    for (const ref of namespacesFirst) {
+        const live = facts.objects.get(objectKey(ref));
+        if (live === undefined || live === "absent" || live === "forbidden" || (ref.namespace && refusedNamespaces.has(ref.namespace))) {
+            continue;
+        }
+        const owner = ownerOf(live.labels);
+        if (sameOwner(owner, plan.identity) || (owner === undefined && adopt)) {
+            continue;
+        }
+        if (ref.kind === "Namespace") {
+            refusedNamespaces.add(ref.name);
+        }
+        problems.push(owner
+            ? {
+                path: ref.path, value: describe(ref),
+                problem: `already exists and belongs to ${describeOwner(owner)}: this stack would take it over`,
+                fix: `give this stack names of its own (tcp-platform:namespaceSuffix, e.g. "-${plan.identity.stack}", and NodePorts of its own), or point it at the cluster it is meant for (kubernetes:context)`,
+            }
+            : {
+                path: ref.path, value: describe(ref),
+                problem: `already exists and belongs to ${describeOwner(owner)}`,
+                fix: "to take it over (migrating from kubectl or Argo CD), set tcp-platform:adopt: true for that up; otherwise delete it or give this stack other names (tcp-platform:namespaceSuffix)",
+            });
+    }
+    const ours = (use: NodePortUse) => sameOwner(ownerOf(use.labels), plan.identity);
+    for (const entryPoint of plan.entryPoints) {
+        const holder = facts.nodePorts.find((use) => use.port === entryPoint.nodePort && !ours(use));
+        if (holder && entryPoint.nodePort !== undefined && plan.traefik.serviceType !== "ClusterIP") {
+            problems.push({
+                path: `${PROJECT}:apps.${entryPoint.apps[0]}.entryPoint.nodePort`, value: entryPoint.nodePort,
+                problem: `is already taken on this cluster by Service ${holder.service} (${describeOwner(ownerOf(holder.labels))})`,
+                fix: "choose a NodePort that is free on this cluster (kubectl get services -A shows the ones in use)",
+            });
+        }
+    }
+    return problems;
+}
+
+/**
+ * Whether this stack installs Traefik's CRDs: when none are there, or they are its own (or it
+ * adopts unlabelled ones); otherwise whoever installed them keeps them, and this stack uses them.
+ */
+export function crdDecision(plan: PlatformPlan, facts: LiveFacts, adopt: boolean): "own" | "skip" {
+    const { crds } = facts;
+    if (crds === "absent") {
+        return "own";
+    }
+    if (crds === "forbidden") {
+        return "skip";
+    }
+    const owner = ownerOf(crds.labels);
+    return sameOwner(owner, plan.identity) || (owner === undefined && adopt) ? "own" : "skip";
+}
+
+/** What the live checks decided; offline (render, tests: nothing decided) the chart installs its CRDs as it ships them. */
+export interface LiveDecisions {
+    crds?: "own" | "skip";
+    /** Namespaces that hold what the stack does not own, with what: kept when the stack is destroyed. */
+    keepNamespaces?: Map<string, string[]>;
+}
+
+/**
+ * Reads the cluster, refuses (ConfigError) what would step on another stack, and decides the
+ * rest: whether to install the CRDs, and the guard on deleting a namespace.
+ */
+export async function checkCluster(plan: PlatformPlan, adopt: boolean, reader: ClusterReader): Promise<LiveDecisions> {
+    let facts: LiveFacts;
+    try {
+        facts = await readLiveFacts(plan, reader);
+    } catch (err) {
+        if (!(err instanceof ClusterUnreadable)) {
+            throw err;
+        }
+        throw new ConfigError([{
+            path: "the Kubernetes cluster", value: reader.describe,
+            problem: `could not be read to check what already exists under this stack's names (${err.message})`,
+            fix: "make the cluster reachable with the kubeconfig and context the stack uses (KUBECONFIG, kubernetes:kubeconfig, kubernetes:context)",
+        }]);
+    }
+    const problems = liveProblems(plan, facts, adopt);
+    if (problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+    return { crds: crdDecision(plan, facts, adopt), keepNamespaces: facts.foreign };
+}
+
+/**
+ * What in a namespace the stack does not own, so that deleting the namespace would delete it:
+ * another stack's or nobody's objects, and claims (kept on purpose: they hold data). Objects that
+ * Kubernetes makes in every namespace, and objects owned by others through ownerReferences (pods
+ * of a ReplicaSet being deleted), do not count.
+ */
+export function foreignContents(contents: (LiveMeta & { kind: string })[], plan: Pick<PlatformPlan, "identity">): string[] {
+    const everyNamespaceHas = new Set(["ServiceAccount/default", "ConfigMap/kube-root-ca.crt"]);
+    // Kept by controllers for objects being deleted (Endpoints mirror a Service), or only records.
+    const mirrors = new Set(["Event", "Endpoints"]);
+    return contents
+        .filter((o) => !everyNamespaceHas.has(`${o.kind}/${o.name}`) && !mirrors.has(o.kind) && o.ownerReferences.length === 0)
+        .filter((o) => o.kind === "PersistentVolumeClaim" || !sameOwner(ownerOf(o.labels), plan.identity))
+        .map((o) => `${o.kind.toLowerCase()}/${o.name} (${o.kind === "PersistentVolumeClaim" ? "data" : describeOwner(ownerOf(o.labels))})`);
+}

@@ -1,0 +1,194 @@
+/**
+ * Stacks never step on each other: what already exists under the planned names is checked
+ * against the stack's ownership before anything is registered. The cluster here is an in-memory
+ * reader; the real one is exercised in tests/integration/isolation.test.ts.
+ */
+import { strict as assert } from "assert";
+import { evaluate } from "../../lib/evaluate";
+import { ClusterReader, LiveMeta, LiveRead, NodePortUse } from "../../lib/liveCluster";
+import { checkCluster, crdDecision, foreignContents, LiveFacts, liveProblems, objectKey, readLiveFacts } from "../../lib/liveChecks";
+import { manifestsOf, traefikValuesOf } from "../../lib/manifests";
+import { keptNamespaces } from "../../lib/platform";
+import { ownerLabels, StackIdentity } from "../../lib/ownership";
+import { ObjectRef, planPlatform, PlatformPlan } from "../../lib/plan";
+import { ConfigError, formatProblem, validateConfig } from "../../lib/validation";
+import { devWith, problemsOf, stackRaw } from "../helpers";
+
+const prod: StackIdentity = { project: "tcp-platform", stack: "prod" };
+
+/** A cluster holding `objects` (by objectKey), `nodePorts`, and what each namespace holds. */
+function cluster(objects: Record<string, LiveMeta>, nodePorts: NodePortUse[] = [], crd: LiveRead = "absent", contents: Record<string, (LiveMeta & { kind: string })[]> = {}): ClusterReader {
+    return {
+        describe: "in-memory",
+        read: (ref: ObjectRef) => Promise.resolve(ref.kind === "CustomResourceDefinition" ? crd : objects[objectKey(ref)] ?? "absent"),
+        nodePorts: () => Promise.resolve(nodePorts),
+        namespaceContents: (namespace) => Promise.resolve(contents[namespace] ?? []),
+    };
+}
+
+const meta = (name: string, labels: Record<string, string> = {}, namespace?: string): LiveMeta => ({ name, namespace, labels, ownerReferences: [] });
+
+function devPlan(stack = "dev"): PlatformPlan {
+    const raw = stackRaw("dev");
+    raw.identity = { project: "tcp-platform", stack };
+    return planPlatform(validateConfig(raw));
+}
+
+/** The problems `checkCluster` refuses with, formatted; empty when it passes. */
+async function refusal(plan: PlatformPlan, reader: ClusterReader, adopt = false): Promise<string[]> {
+    try {
+        await checkCluster(plan, adopt, reader);
+        return [];
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, String(err));
+        return err.problems.map(formatProblem);
+    }
+}
+
+describe("ownership", () => {
+    it("labels every object with its project and stack, the chart's objects included", async () => {
+        const { resources } = await evaluate(stackRaw("dev"), "dev");
+        for (const m of manifestsOf(resources)) {
+            assert.deepEqual([m.metadata.labels?.["tcp-platform/project"], m.metadata.labels?.["tcp-platform/stack"]], ["tcp-platform", "dev"], `${m.kind}/${m.metadata.name}`);
+        }
+        const values = traefikValuesOf(resources) as any;
+        assert.deepEqual(values.commonLabels, { environment: "development", project: "ic2", "tcp-platform/project": "tcp-platform", "tcp-platform/stack": "dev" });
+    });
+
+    it("lists every object it creates, each with the config key that brings it", () => {
+        const plan = devPlan();
+        const { resources } = { resources: plan.objects };
+        assert.ok(resources.some((r) => r.kind === "Namespace" && r.name === "traefik" && r.path === "tcp-platform:traefik.namespace"));
+        assert.ok(resources.some((r) => r.kind === "StatefulSet" && r.name === "mysql-demo" && r.path === "tcp-platform:apps.mysql-demo"));
+        assert.ok(resources.some((r) => r.kind === "IngressRoute" && r.name === "hello-api-route"));
+    });
+
+    it("matches the objects the program registers, one for one", async () => {
+        const { resources, platform } = await evaluate(stackRaw("dev"), "dev");
+        const registered = manifestsOf(resources).map((m) => objectKey({ kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name })).sort();
+        assert.deepEqual(platform.plan.objects.map(objectKey).sort(), registered);
+    });
+
+    it("refuses the reserved ownership label keys and a stack name that is no label value", () => {
+        assert.match(problemsOf(devWith((v) => { v.labels["tcp-platform/stack"] = "prod"; }))[0],
+            /^tcp-platform:labels\.tcp-platform\/stack: is a label key the program keeps for ownership/);
+        const raw = stackRaw("dev");
+        raw.identity = { project: "tcp-platform", stack: "a".repeat(64) };
+        assert.match(problemsOf(raw)[0], /^the stack name: is not a Kubernetes label value, and every object carries it in tcp-platform\/stack/);
+    });
+});
+
+describe("stacks side by side", () => {
+    it("suffixes every namespace, and Traefik serves only its own", async () => {
+        const raw = devWith((v) => { v.namespaceSuffix = "-staging"; });
+        const { resources, platform } = await evaluate(raw, "staging");
+        const manifests = manifestsOf(resources);
+        assert.deepEqual(manifests.filter((m) => m.kind === "Namespace").map((m) => m.metadata.name).sort(), ["backend-staging", "traefik-staging"]);
+        assert.ok(manifests.filter((m) => m.kind !== "Namespace").every((m) => m.metadata.namespace === "backend-staging"));
+        const policy = manifests.find((m) => m.metadata.name === "redis-allow-ingress") as any;
+        assert.deepEqual(policy.spec.ingress[0].from[0].namespaceSelector, { matchLabels: { "kubernetes.io/metadata.name": "traefik-staging" } });
+        assert.equal(platform.plan.traefik.namespace, "traefik-staging");
+        const values = traefikValuesOf(resources) as any;
+        assert.deepEqual(values.providers, { kubernetesCRD: { namespaces: ["backend-staging"] }, kubernetesIngress: { enabled: false } });
+        assert.deepEqual(values.rbac, { namespaced: true });
+        assert.deepEqual(values.ingressClass, { enabled: false });
+    });
+
+    it("lets an explicit traefik.namespace win over the suffix, and refuses a suffix that makes names too long", () => {
+        const plan = planPlatform(validateConfig(devWith((v) => { v.namespaceSuffix = "-qa"; v.traefik.namespace = "ingress"; })));
+        assert.equal(plan.traefik.namespace, "ingress");
+        assert.match(problemsOf(devWith((v) => { v.namespaceSuffix = `-${"x".repeat(60)}`; }))[0],
+            /^tcp-platform:namespaceSuffix: makes the namespace "backend-x+", longer than the 63 characters Kubernetes allows/);
+        assert.match(problemsOf(devWith((v) => { v.namespaceSuffix = "staging"; }))[0], /^tcp-platform:namespaceSuffix: is not a namespace suffix/);
+    });
+});
+
+describe("live checks before any change", () => {
+    it("passes on an empty cluster, and on one that holds only the stack's own objects", async () => {
+        const plan = devPlan();
+        assert.deepEqual(await refusal(plan, cluster({})), []);
+        const own = Object.fromEntries(plan.objects.map((ref) => [objectKey(ref), meta(ref.name, ownerLabels(plan.identity), ref.namespace)]));
+        assert.deepEqual(await refusal(plan, cluster(own, [{ port: 30999, service: "traefik/traefik", labels: ownerLabels(plan.identity) }])), []);
+    });
+
+    it("refuses to take over another stack's namespace, naming it, its owner and the fix", async () => {
+        const plan = devPlan("dev2");
+        const prodObjects = Object.fromEntries(plan.objects.map((ref) => [objectKey(ref), meta(ref.name, ownerLabels(prod), ref.namespace)]));
+        assert.deepEqual(await refusal(plan, cluster(prodObjects)), [
+            'tcp-platform:traefik.namespace: already exists and belongs to stack prod of project tcp-platform: this stack would take it over (got "Namespace traefik"). ' +
+            'Fix: give this stack names of its own (tcp-platform:namespaceSuffix, e.g. "-dev2", and NodePorts of its own), or point it at the cluster it is meant for (kubernetes:context)',
+            'tcp-platform:namespaceSuffix: already exists and belongs to stack prod of project tcp-platform: this stack would take it over (got "Namespace backend"). ' +
+            'Fix: give this stack names of its own (tcp-platform:namespaceSuffix, e.g. "-dev2", and NodePorts of its own), or point it at the cluster it is meant for (kubernetes:context)',
+        ]);
+    });
+
+    it("refuses a NodePort another stack's Service holds", async () => {
+        const problems = await refusal(devPlan(), cluster({}, [{ port: 30379, service: "traefik/traefik", labels: ownerLabels(prod) }]));
+        assert.deepEqual(problems, [
+            "tcp-platform:apps.redis-demo.entryPoint.nodePort: is already taken on this cluster by Service traefik/traefik (stack prod of project tcp-platform) (got 30379). " +
+            "Fix: choose a NodePort that is free on this cluster (kubectl get services -A shows the ones in use)",
+        ]);
+    });
+
+    it("refuses objects that belong to no stack unless the stack adopts them", async () => {
+        const plan = devPlan();
+        const seed = { [objectKey({ kind: "Deployment", namespace: "backend", name: "tcp-echo-demo" })]: meta("tcp-echo-demo", { app: "tcp-echo" }, "backend") };
+        assert.deepEqual(await refusal(plan, cluster(seed)), [
+            'tcp-platform:apps.tcp-demo: already exists and belongs to no stack (no tcp-platform/stack label: made by kubectl, Helm or Argo CD?) (got "Deployment backend/tcp-echo-demo"). ' +
+            "Fix: to take it over (migrating from kubectl or Argo CD), set tcp-platform:adopt: true for that up; otherwise delete it or give this stack other names (tcp-platform:namespaceSuffix)",
+        ]);
+        assert.deepEqual(await refusal(plan, cluster(seed), true), []);
+        // Adoption never takes another stack's objects.
+        const prods = { [objectKey({ kind: "Deployment", namespace: "backend", name: "tcp-echo-demo" })]: meta("tcp-echo-demo", ownerLabels(prod), "backend") };
+        assert.equal((await refusal(plan, cluster(prods), true)).length, 1);
+    });
+
+    it("installs the CRDs when none are there or they are its own, and leaves others' alone", async () => {
+        const plan = devPlan();
+        const facts = (crds: LiveRead): LiveFacts => ({ objects: new Map(), nodePorts: [], crds, foreign: new Map() });
+        assert.equal(crdDecision(plan, facts("absent"), false), "own");
+        assert.equal(crdDecision(plan, facts(meta("ingressroutetcps.traefik.io", ownerLabels(plan.identity))), false), "own");
+        assert.equal(crdDecision(plan, facts(meta("ingressroutetcps.traefik.io", ownerLabels(prod))), false), "skip");
+        assert.equal(crdDecision(plan, facts(meta("ingressroutetcps.traefik.io", {})), false), "skip");
+        assert.equal(crdDecision(plan, facts(meta("ingressroutetcps.traefik.io", {})), true), "own");
+        assert.equal(crdDecision(plan, facts("forbidden"), true), "skip");
+        const facts2 = await readLiveFacts(plan, cluster({}, [], meta("ingressroutetcps.traefik.io", ownerLabels(prod))));
+        assert.equal(crdDecision(plan, facts2, false), "skip");
+    });
+
+    it("does not refuse what it may not read (a preview identity without access to Secrets)", () => {
+        const plan = devPlan();
+        const objects = new Map(plan.objects.map((ref) => [objectKey(ref), ref.kind === "Secret" ? "forbidden" as const : "absent" as const]));
+        assert.deepEqual(liveProblems(plan, { objects, nodePorts: [], crds: "absent", foreign: new Map() }, false), []);
+    });
+
+    it("keeps on destroy a namespace that holds claims, or objects the stack does not own", async () => {
+        const plan = devPlan();
+        const own = ownerLabels(plan.identity);
+        const namespaces = { [objectKey({ kind: "Namespace", name: "traefik" })]: meta("traefik", own), [objectKey({ kind: "Namespace", name: "backend" })]: meta("backend", own) };
+        const live = await checkCluster(plan, false, cluster(namespaces, [], "absent", { traefik: [{ ...meta("notes"), kind: "ConfigMap" }] }));
+        assert.deepEqual([...live.keepNamespaces!], [["traefik", ["configmap/notes (no stack (no tcp-platform/stack label: made by kubectl, Helm or Argo CD?))"]]]);
+        // backend holds mysql-demo's claim by plan, whatever the cluster says.
+        assert.deepEqual([...keptNamespaces(plan, live)].sort(), ["backend", "traefik"]);
+        const withoutDatabases = planPlatform(validateConfig(devWith((v) => { delete v.apps["mysql-demo"]; })));
+        assert.deepEqual([...keptNamespaces(withoutDatabases, {})], []);
+    });
+
+    it("tells a namespace's own contents from what it holds for others", () => {
+        const plan = devPlan();
+        const own = ownerLabels(plan.identity);
+        const contents = [
+            { ...meta("default"), kind: "ServiceAccount" },
+            { ...meta("kube-root-ca.crt"), kind: "ConfigMap" },
+            { ...meta("redis-service"), kind: "Endpoints" },
+            { ...meta("redis-demo-7d9c-x", own), kind: "Pod", ownerReferences: [{ kind: "ReplicaSet", name: "redis-demo-7d9c" }] },
+            { ...meta("leftover", own), kind: "ConfigMap" },
+        ];
+        assert.deepEqual(foreignContents(contents, plan), []);
+        assert.deepEqual(foreignContents([...contents, { ...meta("data-mysql-demo-0", own), kind: "PersistentVolumeClaim" }, { ...meta("their-app", ownerLabels(prod)), kind: "Deployment" }, { ...meta("by-hand"), kind: "Secret" }], plan), [
+            "persistentvolumeclaim/data-mysql-demo-0 (data)",
+            "deployment/their-app (stack prod of project tcp-platform)",
+            "secret/by-hand (no stack (no tcp-platform/stack label: made by kubectl, Helm or Argo CD?))",
+        ]);
+    });
+});
