@@ -4,13 +4,13 @@
 #
 # usage: scripts/images.sh build|import|list
 #   build    build every missing or outdated image archive into $TCP_PLATFORM_CACHE/images
-#   import   build, then import each into the containerd at $TCP_PLATFORM_CONTAINERD_SOCK
-#            (namespace k8s.io), unless that containerd already has it
+#   import   build, then import each into the real node's containerd (namespace k8s.io), unless it
+#            has it already: the socket under $TCP_PLATFORM_CLUSTER_STATE, or $TCP_PLATFORM_CONTAINERD_SOCK
 #   list     the image names, one a line
 #
 # Each archive is one layer (cluster/images/mkimage) from a root filesystem assembled here:
 #   registry.k8s.io/pause:3.10.1       upstream's build/pause/linux/pause.c (k8s.io/kubernetes module), static, Debian's gcc
-#   docker.io/traefik:v3.7.11          scripts/traefik.sh's build from Go modules
+#   docker.io/library/traefik:v3.7.11  scripts/traefik.sh's build from Go modules
 #   docker.io/traefik/whoami:v1.10.3   cluster/images/whoami (ours: the module is refused by the proxy)
 #   docker.io/iceymoss/tcp-echo:1.0    cluster/images/tcp-echo (ours)
 #   docker.io/library/redis:7.4.2      Debian's redis-server (7.0), busybox sh
@@ -36,7 +36,7 @@ IMAGES=(pause traefik whoami tcp-echo redis postgres mysql)
 [ -z "${TCP_PLATFORM_IMAGES:-}" ] || read -ra IMAGES <<<"$TCP_PLATFORM_IMAGES"
 declare -A NAME=(
   [pause]=registry.k8s.io/pause:3.10.1
-  [traefik]=docker.io/traefik:v3.7.11
+  [traefik]=docker.io/library/traefik:v3.7.11
   [whoami]=docker.io/traefik/whoami:v1.10.3
   [tcp-echo]=docker.io/iceymoss/tcp-echo:1.0
   [redis]=docker.io/library/redis:7.4.2
@@ -266,7 +266,7 @@ cmd_build() {
 }
 
 cmd_import() {
-  local sock=${TCP_PLATFORM_CONTAINERD_SOCK:?set TCP_PLATFORM_CONTAINERD_SOCK to the node\'s containerd socket}
+  local sock=${TCP_PLATFORM_CONTAINERD_SOCK:-${TCP_PLATFORM_CLUSTER_STATE:-$TCP_PLATFORM_CACHE/cluster}/node/containerd.sock}
   cmd_build
   local image archive have t0
   t0=$(date +%s)
