@@ -37,9 +37,13 @@ export function saw(r: ClientRun): string {
     return `\`${r.command}\` exited ${r.status}; stdout ${JSON.stringify(r.stdout.slice(0, 400))}; stderr ${JSON.stringify(r.stderr.slice(0, 400))}`;
 }
 
-/** nc sends `payload`, half-closes (-N), and prints what came back until the server closes. */
-export function ncEcho(port: number, payload: string, timeoutS = 5): ClientRun {
-    return run("nc", ["-N", "-w", String(timeoutS), LOOPBACK, String(port)], { input: payload, timeoutMs: (timeoutS + 2) * 1000 });
+/**
+ * nc sends `payload` and prints what comes back for `quitS` seconds after it is sent (-q). No
+ * half-close (-N): Traefik answers a client's half-close by closing the backend side after its
+ * termination delay (100 ms), which can cut an echo short.
+ */
+export function ncEcho(port: number, payload: string, quitS = 1): ClientRun {
+    return run("nc", ["-q", String(quitS), "-w", "5", LOOPBACK, String(port)], { input: payload, timeoutMs: (quitS + 7) * 1000 });
 }
 
 export function redisCli(port: number, args: string[], extra: string[] = []): ClientRun {
