@@ -84,7 +84,7 @@ restore_sysctls() {
   local s v
   [ -s "$STATE/node-sysctls.saved" ] || return 0
   while read -r s v; do
-    [ -w "/proc/sys/$s" ] && echo "$v" >"/proc/sys/$s"
+    if [ -w "/proc/sys/$s" ]; then echo "$v" >"/proc/sys/$s"; fi
   done <"$STATE/node-sysctls.saved"
   rm -f "$STATE/node-sysctls.saved"
 }
@@ -261,7 +261,7 @@ node_start() {
   node_dirs_and_configs
   local c
   for c in /sys/fs/cgroup/*/; do
-    [ -e "$c/cgroup.procs" ] && [ "$c" != /sys/fs/cgroup/unified/ ] && mkdir -p "$c$NODE_CGROUP"
+    if [ -e "$c/cgroup.procs" ] && [ "$c" != /sys/fs/cgroup/unified/ ]; then mkdir -p "$c$NODE_CGROUP"; fi
   done
 
   start containerd --config "$NODE_DIR/containerd.toml" --log-level warn
@@ -275,6 +275,10 @@ node_start() {
     --node-labels "type=real,tcp-platform.dev/node=real" -v 1
   start kube-proxy --config "$NODE_DIR/kube-proxy.yaml" -v 1
   wait_for "node $NODE_NAME Ready" 120 kubelet node_ready
+  # NetworkPolicies, enforced on the node by SIG Network's kube-network-policies (a DaemonSet,
+  # as upstream installs it): nftables rules that queue each new pod connection to it.
+  # No NetworkPolicy enforcement: SIG Network's kube-network-policies builds, but its nftables
+  # rules need the kernel's nft "queue" expression, which this kernel lacks (README).
 }
 
 # ------------------------------------------------------------------------------------- cleanup
@@ -284,7 +288,7 @@ node_start() {
 node_pod_pids() {
   local f
   for f in /sys/fs/cgroup/*/"$NODE_CGROUP"; do
-    [ -d "$f" ] && find "$f" -name cgroup.procs -exec cat {} + 2>/dev/null
+    if [ -d "$f" ]; then find "$f" -name cgroup.procs -exec cat {} + 2>/dev/null || true; fi
   done | sort -u
 }
 node_shim_pids() {
@@ -292,7 +296,7 @@ node_shim_pids() {
   for p in /proc/[0-9]*; do
     [ "$p/exe" -ef /usr/bin/containerd-shim-runc-v2 ] || continue
     mapfile -d '' args <"$p/cmdline" 2>/dev/null || continue
-    [[ "${args[*]}" == *"$CONTAINERD_SOCK"* ]] && echo "${p#/proc/}"
+    if [[ "${args[*]}" == *"$CONTAINERD_SOCK"* ]]; then echo "${p#/proc/}"; fi
   done
   return 0
 }
@@ -323,36 +327,29 @@ node_cleanup() {
     done
   fi
   for c in /sys/fs/cgroup/*/"$NODE_CGROUP"; do
-    [ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} + 2>/dev/null
+    if [ -d "$c" ]; then find "$c" -depth -type d -exec rmdir {} + 2>/dev/null || true; fi
   done
   # kube-proxy's rules (KUBE-* chains) and the portmap plugin's (CNI-HOSTPORT-*), then ours.
   if [ -x "$BIN/kube-proxy" ] && iptables -w -t nat -S 2>/dev/null | grep -q '^-N KUBE-'; then
     "$BIN/kube-proxy" --cleanup --v=0 >/dev/null 2>&1 || true
   fi
-  local t chain
+  local t chains chain rule
   for t in nat filter mangle; do
-    for chain in $(iptables -w -t "$t" -S 2>/dev/null | awk '/^-N (CNI-|KUBE-)/ {print $2}'); do
-      iptables -w -t "$t" -S 2>/dev/null | grep -- "-j $chain\$" | sed 's/^-A/-D/' | while read -r rule; do
-        # shellcheck disable=SC2086 # a rule as iptables -S prints it
-        iptables -w -t "$t" $rule 2>/dev/null || true
-      done
-      iptables -w -t "$t" -F "$chain" 2>/dev/null || true
-    done
-    for chain in $(iptables -w -t "$t" -S 2>/dev/null | awk '/^-N (CNI-|KUBE-)/ {print $2}'); do
-      iptables -w -t "$t" -X "$chain" 2>/dev/null || true
-    done
+    chains=$(iptables -w -t "$t" -S 2>/dev/null | awk '/^-N (CNI-|KUBE-)/ {print $2}' || true)
+    [ -n "$chains" ] || continue
+    # The jumps from the built-in chains, then the chains. eval: iptables -S quotes comments.
+    iptables -w -t "$t" -S 2>/dev/null | awk '/^-A [A-Z]+ .*-j (CNI-|KUBE-)/ && $2 !~ /^(CNI-|KUBE-)/' |
+      sed 's/^-A/-D/' | while read -r rule; do eval "iptables -w -t $t $rule" 2>/dev/null || true; done || true
+    for chain in $chains; do iptables -w -t "$t" -F "$chain" 2>/dev/null || true; done
+    for chain in $chains; do iptables -w -t "$t" -X "$chain" 2>/dev/null || true; done
   done
   if iptables -w -S "$NODE_GUARD" >/dev/null 2>&1; then
     while iptables -w -D INPUT -j "$NODE_GUARD" 2>/dev/null; do :; done
     iptables -w -F "$NODE_GUARD"
     iptables -w -X "$NODE_GUARD"
   fi
-  # kube-network-policies' nftables table.
-  if command -v nft >/dev/null && nft list table inet kube-network-policies >/dev/null 2>&1; then
-    nft delete table inet kube-network-policies
-  fi
   for d in "$NODE_BRIDGE" "$NODE_IF"; do
-    ip link show "$d" >/dev/null 2>&1 && ip link del "$d"
+    if ip link show "$d" >/dev/null 2>&1; then ip link del "$d"; fi
   done
   restore_sysctls
   rm -rf "$NODE_DIR"
