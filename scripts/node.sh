@@ -273,7 +273,7 @@ node_start() {
     --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" \
     --root-dir "$NODE_DIR/kubelet" --cert-dir "$NODE_DIR/kubelet-pki" \
     --node-labels "type=real,tcp-platform.dev/node=real" -v 1
-  start kube-proxy --config "$NODE_DIR/kube-proxy.yaml" -v 1
+  start kube-proxy --config "$NODE_DIR/kube-proxy.yaml" -v 2
   wait_for "node $NODE_NAME Ready" 120 kubelet node_ready
   # NetworkPolicies, enforced on the node by SIG Network's kube-network-policies (a DaemonSet,
   # as upstream installs it): nftables rules that queue each new pod connection to it.

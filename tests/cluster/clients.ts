@@ -38,12 +38,14 @@ export function saw(r: ClientRun): string {
 }
 
 /**
- * nc sends `payload` and prints what comes back for `quitS` seconds after it is sent (-q). No
- * half-close (-N): Traefik answers a client's half-close by closing the backend side after its
- * termination delay (100 ms), which can cut an echo short.
+ * nc sends `payload` and prints what comes back, as a person types a line and waits for the
+ * answer: its input stays open `waitS` seconds, and nc ends after 2 quiet seconds (-w 2).
+ * Half-closing right after the bytes (nc -N, or a closed stdin with -q) gets no answer through
+ * Traefik's TCP entryPoints at all (README: what the node showed).
  */
-export function ncEcho(port: number, payload: string, quitS = 1): ClientRun {
-    return run("nc", ["-q", String(quitS), "-w", "5", LOOPBACK, String(port)], { input: payload, timeoutMs: (quitS + 7) * 1000 });
+export function ncEcho(port: number, payload: string, waitS = 1): ClientRun {
+    const r = run("sh", ["-c", '(printf %s "$1"; sleep "$2") | nc -w 2 127.0.0.1 "$3"', "nc", payload, String(waitS), String(port)], { timeoutMs: (waitS + 10) * 1000 });
+    return { ...r, command: `(printf ${JSON.stringify(payload)}; sleep ${waitS}) | nc -w 2 ${LOOPBACK} ${port}` };
 }
 
 export function redisCli(port: number, args: string[], extra: string[] = []): ClientRun {
