@@ -231,6 +231,10 @@ describe("real node: the platform's pods run and serve traffic as on a cluster",
         }
         if (Object.keys(measures).length > 0) {
             console.log(`      measures: ${JSON.stringify(measures)}`);
+            // `npm run bench -- --cluster` reads them from here (bench/cluster.ts).
+            if (process.env.TCP_PLATFORM_CLUSTER_MEASURES) {
+                fs.writeFileSync(process.env.TCP_PLATFORM_CLUSTER_MEASURES, JSON.stringify(measures));
+            }
         }
     });
 
