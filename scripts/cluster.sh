@@ -16,7 +16,7 @@
 # runs, everything listens on 127.0.0.1. TCP_PLATFORM_NODE=real: one real node instead (containerd,
 # runc, kubelet, kube-proxy, CNI plugins; scripts/node.sh), whose pods run the images
 # scripts/images.sh builds; the API server then also serves on the node's address, for the pods.
-# Versions live in cluster/{etcd,kube,kwok,node,cni,netpol}/go.mod. Binaries go to
+# Versions live in cluster/{etcd,kube,kwok,node,cni}/go.mod. Binaries go to
 # $TCP_PLATFORM_CACHE/bin, runtime state (certs, etcd data, logs, pids, kubeconfigs, the node's
 # containerd and kubelet directories) to $TCP_PLATFORM_CLUSTER_STATE ($TCP_PLATFORM_CACHE/cluster).
 # Knobs: TCP_PLATFORM_APISERVER_PORT (16443), TCP_PLATFORM_ETCD_PORT (12379; peer port is +1),
@@ -531,18 +531,19 @@ cmd_up() {
     --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --cert-dir "$STATE/run/kube-scheduler" \
     --leader-elect=false \
     --profiling=false
-  # Manages only the nodes annotated kwok.x-k8s.io/node=fake; no --server-address, so it serves
-  # no port. 40s node leases, as kwokctl sets up (matches the heartbeat-with-lease stage).
-  # (--flag=value: kwok pre-parses --config with a lenient flag set that misreads "--flag value".)
   if [ "$NODE_MODE" = real ]; then
     wait_for "kube-controller-manager healthy" 60 kube-controller-manager healthz "$KCM_PORT"
     wait_for "kube-scheduler healthy" 60 kube-scheduler healthz "$SCHED_PORT"
     wait_for "default ServiceAccount" 60 kube-controller-manager kc -n default get serviceaccount default
+    # No StorageClass here: no provisioner serves this node (the cluster tier makes its volumes).
     node_start
     trap - EXIT
     log "up: cluster with a real node up in $(secs_since "$t0")s; $(cmd_env)"
     return 0
   fi
+  # Manages only the nodes annotated kwok.x-k8s.io/node=fake; no --server-address, so it serves
+  # no port. 40s node leases, as kwokctl sets up (matches the heartbeat-with-lease stage).
+  # (--flag=value: kwok pre-parses --config with a lenient flag set that misreads "--flag value".)
   start kwok \
     --kubeconfig="$STATE/kubeconfigs/kwok" \
     --config="$BIN/kwok-stages.yaml" \
