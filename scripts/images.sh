@@ -228,13 +228,14 @@ archive_of() { echo "$OUT/$1-$(key "$1").tar"; }
 
 build_one() {
   local image=$1 archive root flags=() t0
+  # Traefik's binary (and the stamp its key reads) first; a no-op when it is current.
+  [ "$image" != traefik ] || bash "$here/traefik.sh" build
   archive=$(archive_of "$image")
   if [ -s "$archive" ]; then
     return 0
   fi
   t0=$(date +%s)
   mkdir -p "$OUT"
-  [ "$image" != traefik ] || bash "$here/traefik.sh" build
   root=$(mktemp -d "$OUT/.rootfs-$image.XXXXXX")
   "rootfs_$image" "$root" >"$root.flags"
   mapfile -t flags <"$root.flags"
