@@ -1,11 +1,13 @@
 /**
- * npm run bench [-- --quick]
+ * npm run bench [-- --quick | --cluster]
  *
  * How the program's cost grows with the number of apps, side by side with what users would
  * otherwise run. Every figure is the median of several runs, each in a fresh process. --quick
  * measures the in-process render only and ends with `render500_s=<s> ratio_500_50=<T500/T50>`.
  * The full run also times `kubectl kustomize` on an equivalent tree, the unit test suite and,
- * when the toolchain and local control plane are up, the real engine; it writes BENCHMARKS.md.
+ * when the toolchain and local control plane are up, the real engine; it writes BENCHMARKS.md
+ * (keeping its "Real node" section). --cluster runs the cluster tier on the real node and rewrites
+ * that section only.
  */
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -13,6 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { kustomizeTree } from "./generate";
+import { clusterMarkdown, existingClusterSection, measureCluster } from "./cluster";
 import { engineBenchmarks, EngineResult } from "./engine";
 
 const projectDir = path.resolve(__dirname, "..");
@@ -105,7 +108,16 @@ function report(render: RenderResult[], kustomize: Map<number, number>, unitSeco
 }
 
 async function main(): Promise<void> {
-    const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+    const { values } = parseArgs({ options: { quick: { type: "boolean", default: false }, cluster: { type: "boolean", default: false } } });
+    const benchmarks = path.join(projectDir, "BENCHMARKS.md");
+    const previous = fs.existsSync(benchmarks) ? fs.readFileSync(benchmarks, "utf8") : "";
+    if (values.cluster) {
+        const section = clusterMarkdown(measureCluster(projectDir), new Date().toISOString()).join("\n");
+        const old = existingClusterSection(previous).join("\n");
+        fs.writeFileSync(benchmarks, old ? previous.replace(old, section) : `${previous.trimEnd()}\n\n${section}`);
+        console.log(section);
+        return;
+    }
     const render = sizes.map((n) => {
         const result = measureRender(n);
         console.error(`render n=${n}: ${fmt(result.seconds)} s, ${fmt(result.maxRssMiB, 0)} MiB`);
@@ -121,8 +133,9 @@ async function main(): Promise<void> {
         const unitSeconds = measureUnitTests();
         console.error(`unit tests: ${fmt(unitSeconds, 1)} s`);
         const engine = await engineBenchmarks(projectDir);
-        const markdown = report(render, kustomize, unitSeconds, engine, "npm run bench");
-        fs.writeFileSync(path.join(projectDir, "BENCHMARKS.md"), markdown);
+        const kept = existingClusterSection(previous);
+        const markdown = report(render, kustomize, unitSeconds, engine, "npm run bench") + (kept.length > 0 ? `\n${kept.join("\n")}` : "");
+        fs.writeFileSync(benchmarks, markdown);
         console.log(markdown);
     }
     console.log(`render500_s=${fmt(t(500), 3)} ratio_500_50=${fmt(t(500) / t(50), 3)}`);

@@ -45,6 +45,9 @@ export function chartProfile(version: string): ChartProfile {
     };
 }
 
+/** Seconds a terminating Traefik pod keeps accepting connections (preStop), within the chart's 60 s grace. */
+export const TRAEFIK_DRAIN_SECONDS = 5;
+
 /** An entryPoint this program adds to Traefik for plain-TCP or SNI apps. */
 export interface EntryPointPlan {
     name: string;
@@ -102,6 +105,10 @@ export function traefikValues(input: TraefikValuesInput): Record<string, unknown
         ingressRoute: { dashboard: { enabled: false } },
         // Chart 26 leaves out the seccomp profile that Pod Security "restricted" requires.
         podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
+        // A Traefik pod being replaced stops accepting at SIGTERM; until kube-proxy has taken it out
+        // of the Service, new connections would still reach it and be refused. It keeps accepting
+        // this long first (the chart's own rollout already surges: maxUnavailable 0, maxSurge 1).
+        deployment: { lifecycle: { preStop: { sleep: { seconds: TRAEFIK_DRAIN_SECONDS } } } },
         ...(profile.accessLogKey === "accessLog" ? { accessLog } : { logs: { access: accessLog } }),
         // Traefik sees only its own stack: routes, Services and Secrets of the app namespaces,
         // through Roles there instead of a ClusterRole that reads every Secret of the cluster.

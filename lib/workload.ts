@@ -31,6 +31,20 @@ const defaultUid = 65532;
 // Owner root, group the pod's fsGroup, group-readable only: what postgres accepts for a key file.
 const certificateFileMode = 0o440;
 
+/**
+ * How a pod is replaced without refusing or cutting a connection. A new pod takes traffic once it
+ * accepts connections (readiness); an old one is deleted only when its successor is ready
+ * (no unavailable replica). Traefik learns from the EndpointSlices that a terminating pod is
+ * gone a moment after its deletion; until then it may still send it new connections, so the pod
+ * keeps accepting for `drainSeconds` (a preStop sleep) before it is sent SIGTERM. Connections
+ * opened before then may run until the grace period ends.
+ */
+export const rollout = {
+    readinessPeriodSeconds: 2,
+    drainSeconds: 5,
+    terminationGracePeriodSeconds: 30,
+} as const;
+
 /** An app's credentials Secret, filled from Pulumi config secrets. */
 export function credentialsSecret(
     name: string,
@@ -68,6 +82,7 @@ function podSpec(app: PlannedApp, secret: kx.Secret | undefined): pulumi.Output<
         securityContext: { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: "RuntimeDefault" } },
         // No pod of ours talks to the API server.
         automountServiceAccountToken: false,
+        terminationGracePeriodSeconds: rollout.terminationGracePeriodSeconds,
         volumes,
         containers: [{
             name: container.name,
@@ -78,6 +93,8 @@ function podSpec(app: PlannedApp, secret: kx.Secret | undefined): pulumi.Output<
             volumeMounts,
             ...(app.resources ? { resources: app.resources } : {}),
             securityContext: containerSecurityContext(app),
+            readinessProbe: { tcpSocket: { port: app.portName }, periodSeconds: rollout.readinessPeriodSeconds },
+            lifecycle: { preStop: { sleep: { seconds: rollout.drainSeconds } } },
         }],
     }).podSpec;
 }
@@ -96,6 +113,8 @@ export function appDeployment(
         spec: {
             replicas: app.replicas,
             selector: { matchLabels: app.selector },
+            // Surge (the default 25%, at least one pod) instead of taking a serving pod away.
+            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0 } },
             template: { metadata: { labels: metadata.labels }, spec: podSpec(app, secret) },
         },
     }, opts);

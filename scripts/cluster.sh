@@ -6,15 +6,22 @@
 # usage: scripts/cluster.sh build|up|down|env|status
 #   build   build missing or outdated binaries into $TCP_PLATFORM_CACHE/bin (a changed wrapper
 #           go.mod/go.sum or Go version rebuilds); prints timings
-#   up      build, then start everything on 127.0.0.1 and wait until it is usable; no-op when up
-#   down    stop what `up` started and delete the etcd data (TCP_PLATFORM_CLUSTER_KEEP_DATA=1 keeps it)
+#   up      build, then start everything and wait until it is usable; no-op when up
+#   down    stop what `up` started, remove what a real node left on the host, and delete the etcd
+#           data (TCP_PLATFORM_CLUSTER_KEEP_DATA=1 keeps it)
 #   env     print `export KUBECONFIG=...` (eval "$(scripts/cluster.sh env)")
 #   status  short health summary; exit status 0 only when everything is healthy
 #
-# Versions live in cluster/{etcd,kube,kwok}/go.mod. Binaries go to $TCP_PLATFORM_CACHE/bin, all
-# runtime state (certs, etcd data, logs, pids, kubeconfigs) to $TCP_PLATFORM_CACHE/cluster.
+# Two kinds of node. TCP_PLATFORM_NODE=kwok (the default): kwok simulates the nodes, no container
+# runs, everything listens on 127.0.0.1. TCP_PLATFORM_NODE=real: one real node instead (containerd,
+# runc, kubelet, kube-proxy, CNI plugins; scripts/node.sh), whose pods run the images
+# scripts/images.sh builds; the API server then also serves on the node's address, for the pods.
+# Versions live in cluster/{etcd,kube,kwok,node,cni}/go.mod. Binaries go to
+# $TCP_PLATFORM_CACHE/bin, runtime state (certs, etcd data, logs, pids, kubeconfigs, the node's
+# containerd and kubelet directories) to $TCP_PLATFORM_CLUSTER_STATE ($TCP_PLATFORM_CACHE/cluster).
 # Knobs: TCP_PLATFORM_APISERVER_PORT (16443), TCP_PLATFORM_ETCD_PORT (12379; peer port is +1),
-# TCP_PLATFORM_CLUSTER_NODES (2 fake nodes).
+# TCP_PLATFORM_CLUSTER_NODES (2 fake nodes), TCP_PLATFORM_CLUSTER_STATE, TCP_PLATFORM_NODE.
+# Two planes run side by side with different state directories and ports; one real node at a time.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,7 +30,7 @@ repo=$(dirname "$here")
 . "$here/common.sh"
 
 BIN="$TCP_PLATFORM_CACHE/bin"
-STATE="$TCP_PLATFORM_CACHE/cluster"
+STATE="${TCP_PLATFORM_CLUSTER_STATE:-$TCP_PLATFORM_CACHE/cluster}"
 MODS="$repo/cluster"
 PKI="$STATE/pki"
 KUBECONFIG_OUT="$STATE/kubeconfig"
@@ -35,6 +42,12 @@ ETCD_PORT="${TCP_PLATFORM_ETCD_PORT:-12379}"
 ETCD_PEER_PORT=$((ETCD_PORT + 1))
 KCM_PORT=$((APISERVER_PORT + 1))
 SCHED_PORT=$((APISERVER_PORT + 2))
+NODE_MODE="${TCP_PLATFORM_NODE:-kwok}"
+case $NODE_MODE in kwok | real) ;; *)
+  echo "TCP_PLATFORM_NODE must be kwok or real, not '$NODE_MODE'" >&2
+  exit 2
+  ;;
+esac
 NODES="${TCP_PLATFORM_CLUSTER_NODES:-2}"
 SERVICE_CIDR=10.96.0.0/16
 # Pod IPs are only written into Pod/Endpoints status by kwok; nothing routes or dials them. Do not
@@ -42,6 +55,11 @@ SERVICE_CIDR=10.96.0.0/16
 POD_CIDR_PREFIX=10.244
 
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+# shellcheck source=scripts/node.sh
+. "$here/node.sh"
+if [ "$NODE_MODE" = real ]; then
+  COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler "${NODE_COMPONENTS[@]}")
+fi
 # Bump when the build commands below change, so existing binaries get rebuilt.
 BUILD_RECIPE=1
 
@@ -114,6 +132,11 @@ cmd_build() {
     build_bin "$pkg" "$kv" "$MODS/kube" "k8s.io/kubernetes/cmd/$pkg" "$ld"
   done
 
+  if [ "$NODE_MODE" = real ]; then
+    node_build
+    log "build: done in $(secs_since "$t0")s"
+    return 0
+  fi
   v=$(modver "$MODS/kwok" sigs.k8s.io/kwok)
   build_bin kwok "$v" "$MODS/kwok" sigs.k8s.io/kwok/cmd/kwok ""
   # kwok alone has no stages (kwokctl normally passes them): use the same default ones kwokctl
@@ -142,11 +165,13 @@ is_ours() {
   local pid=$1 name=$2 exe args=()
   [ -n "$pid" ] && [ -d "/proc/$pid" ] || return 1
   # Builtin test first: this runs for every process on the machine.
-  if ! [ "/proc/$pid/exe" -ef "$BIN/$name" ]; then
+  local bin
+  bin=$(binary_of "$name")
+  if ! [ "/proc/$pid/exe" -ef "$bin" ]; then
     [ "$3" = pidfile ] || return 1
     # A rebuild replaced the binary since the start: the link then ends in " (deleted)".
     exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
-    [ "$exe" = "$BIN/$name (deleted)" ] || return 1
+    [ "$exe" = "$bin (deleted)" ] || return 1
   fi
   mapfile -d '' args <"/proc/$pid/cmdline" 2>/dev/null || return 1
   [[ "${args[*]}" == *"$STATE/"* ]]
@@ -173,7 +198,7 @@ start() {
   local name=$1
   shift
   log "up: starting $name"
-  setsid "$BIN/$name" "$@" </dev/null >"$STATE/logs/$name.log" 2>&1 9>&- &
+  setsid "$(binary_of "$name")" "$@" </dev/null >"$STATE/logs/$name.log" 2>&1 9>&- &
   local pid=$! i
   echo "$pid" >"$STATE/pids/$name.pid"
   # Until the background shell has exec'd the binary, the pid is not recognisably ours and
@@ -211,7 +236,9 @@ stop() {
 }
 
 stop_all() {
-  # The etcd clients first: an apiserver that loses etcd while shutting down only slows down.
+  # The node first (it needs the API server to stop its pods cleanly), then the etcd clients: an
+  # apiserver that loses etcd while shutting down only slows down.
+  [ ! -d "$NODE_DIR" ] || node_cleanup
   stop kwok kube-scheduler kube-controller-manager kube-apiserver
   stop etcd
 }
@@ -256,8 +283,11 @@ cert() {
 }
 
 ensure_certs() {
-  # Kept across down/up; `rm -rf $TCP_PLATFORM_CACHE/cluster` makes new ones.
-  [ -s "$PKI/done" ] && return 0
+  # Kept across down/up; `rm -rf $TCP_PLATFORM_CACHE/cluster` makes new ones, and so does a change
+  # of the API server's addresses (the real node's address is one of them).
+  local sans="IP:127.0.0.1,DNS:localhost,IP:10.96.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  [ "$NODE_MODE" = real ] && sans+=",IP:$NODE_IP"
+  [ "$(cat "$PKI/done" 2>/dev/null)" = "$sans" ] && return 0
   log "up: generating certificates in $PKI"
   rm -rf "$PKI"
   mkdir -p "$PKI"
@@ -265,7 +295,7 @@ ensure_certs() {
     umask 077
     new_ca ca "$NAME-ca"
     cert apiserver "/CN=kube-apiserver" "extendedKeyUsage=serverAuth
-subjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.96.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+subjectAltName=$sans"
     cert admin "/O=system:masters/CN=$NAME-admin" "extendedKeyUsage=clientAuth"
     cert kube-controller-manager "/CN=system:kube-controller-manager" "extendedKeyUsage=clientAuth"
     cert kube-scheduler "/CN=system:kube-scheduler" "extendedKeyUsage=clientAuth"
@@ -279,7 +309,7 @@ subjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.96.0.1,DNS:kubernetes,DNS:kubern
     openssl ecparam -name prime256v1 -genkey -noout -out "$PKI/sa.key" 2>/dev/null
     openssl ec -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
   )
-  echo ok >"$PKI/done"
+  echo "$sans" >"$PKI/done"
 }
 
 b64() { base64 -w0 <"$1"; }
@@ -349,7 +379,8 @@ nodes_ready() {
 healthy() {
   local c
   for c in "${COMPONENTS[@]}"; do running "$c" || return 1; done
-  [ -e "$KUBECONFIG_OUT" ] && kubeconfig_is_ours "$KUBECONFIG_OUT" && apiserver_ready >/dev/null 2>&1
+  [ -e "$KUBECONFIG_OUT" ] && kubeconfig_is_ours "$KUBECONFIG_OUT" && apiserver_ready >/dev/null 2>&1 || return 1
+  [ "$NODE_MODE" = kwok ] || node_ready >/dev/null 2>&1
 }
 
 # A failed `up` stops what it started (the logs stay), so no caller is left with half a cluster.
@@ -422,8 +453,8 @@ cmd_up() {
     return 0
   fi
   local c
-  for c in "${COMPONENTS[@]}"; do
-    if running "$c"; then
+  for c in "${COMPONENTS[@]}" kwok "${NODE_COMPONENTS[@]}"; do
+    if running "$c" || { [ "$c" = containerd ] && [ -d "$NODE_DIR" ]; }; then
       log "up: cluster running but not healthy (or its kubeconfig gone); restarting it"
       stop_all
       break
@@ -431,6 +462,7 @@ cmd_up() {
   done
   ensure_certs
   write_kubeconfigs
+  [ "$NODE_MODE" = kwok ] || node_certs
 
   trap up_failed EXIT
   start etcd --name "$NAME" --data-dir "$STATE/etcd" \
@@ -442,11 +474,22 @@ cmd_up() {
     --unsafe-no-fsync --log-level warn # test data, thrown away by `down`: fsync only costs time
   wait_for "etcd healthy" 30 etcd curl -fsS --max-time 2 "http://127.0.0.1:$ETCD_PORT/health"
 
-  # --endpoint-reconciler-type=none: the "kubernetes" Service's endpoint would be 127.0.0.1,
-  # which Endpoints validation rejects (loopback); nothing here needs that endpoint.
+  # kwok: --endpoint-reconciler-type=none: the "kubernetes" Service's endpoint would be 127.0.0.1,
+  # which Endpoints validation rejects (loopback); nothing there needs that endpoint.
+  # real: pods reach the API server through the "kubernetes" Service, whose endpoint is the node's
+  # address: serve there too (and on 127.0.0.1 for the host's clients; the node's guard chain
+  # drops this port on the machine's other interfaces), and keep the endpoint up to date.
+  local serve=(--bind-address 127.0.0.1 --advertise-address 127.0.0.1 --endpoint-reconciler-type none)
+  if [ "$NODE_MODE" = real ]; then
+    node_network_up
+    serve=(--bind-address 0.0.0.0 --advertise-address "$NODE_IP" --endpoint-reconciler-type lease
+      --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt"
+      --kubelet-client-key "$PKI/apiserver-kubelet-client.key"
+      --kubelet-certificate-authority "$PKI/ca.crt")
+  fi
   start kube-apiserver \
     --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
-    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$APISERVER_PORT" \
+    "${serve[@]}" --secure-port "$APISERVER_PORT" \
     --cert-dir "$STATE/run/kube-apiserver" \
     --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
     --client-ca-file "$PKI/ca.crt" \
@@ -462,7 +505,6 @@ cmd_up() {
     --enable-admission-plugins NodeRestriction \
     --allow-privileged=true \
     --service-cluster-ip-range "$SERVICE_CIDR" --service-node-port-range 30000-32767 \
-    --endpoint-reconciler-type none \
     --kubelet-preferred-address-types InternalIP \
     --profiling=false
   wait_for "kube-apiserver ready" 90 kube-apiserver apiserver_ready
@@ -489,6 +531,16 @@ cmd_up() {
     --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --cert-dir "$STATE/run/kube-scheduler" \
     --leader-elect=false \
     --profiling=false
+  if [ "$NODE_MODE" = real ]; then
+    wait_for "kube-controller-manager healthy" 60 kube-controller-manager healthz "$KCM_PORT"
+    wait_for "kube-scheduler healthy" 60 kube-scheduler healthz "$SCHED_PORT"
+    wait_for "default ServiceAccount" 60 kube-controller-manager kc -n default get serviceaccount default
+    # No StorageClass here: no provisioner serves this node (the cluster tier makes its volumes).
+    node_start
+    trap - EXIT
+    log "up: cluster with a real node up in $(secs_since "$t0")s; $(cmd_env)"
+    return 0
+  fi
   # Manages only the nodes annotated kwok.x-k8s.io/node=fake; no --server-address, so it serves
   # no port. 40s node leases, as kwokctl sets up (matches the heartbeat-with-lease stage).
   # (--flag=value: kwok pre-parses --config with a lenient flag set that misreads "--flag value".)
@@ -514,7 +566,7 @@ cmd_down() {
   lock
   stop_all
   local c left=""
-  for c in "${COMPONENTS[@]}"; do running "$c" && left+=" $c"; done
+  for c in "${COMPONENTS[@]}" kwok "${NODE_COMPONENTS[@]}"; do running "$c" && left+=" $c"; done
   [ -z "$left" ] || die "still running:$left"
   if [ "${TCP_PLATFORM_CLUSTER_KEEP_DATA:-0}" = 1 ]; then
     log "down: keeping etcd data in $STATE/etcd"

@@ -58,6 +58,21 @@ describe("program under mocks", () => {
             assert.deepEqual(route.metadata.labels, { app: "tcp-echo", environment: "development", project: "ic2", "tcp-platform/project": "tcp-platform", "tcp-platform/stack": "dev" });
         });
 
+        it("replaces pods without refusing a connection: readiness, surge, a drain before SIGTERM", () => {
+            const workloads = manifests.filter((m) => m.kind === "Deployment" || m.kind === "StatefulSet") as any[];
+            assert.ok(workloads.some((w) => w.kind === "StatefulSet"));
+            for (const workload of workloads) {
+                const name = `${workload.kind}/${workload.metadata.name}`;
+                // A StatefulSet's single primary cannot surge: it keeps its own one-at-a-time update.
+                assert.deepEqual(workload.spec.strategy, workload.kind === "Deployment" ? { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0 } } : undefined, name);
+                const pod = workload.spec.template.spec;
+                assert.equal(pod.terminationGracePeriodSeconds, 30, name);
+                const [container] = pod.containers;
+                assert.deepEqual(container.readinessProbe, { tcpSocket: { port: container.ports[0].name }, periodSeconds: 2 }, name);
+                assert.deepEqual(container.lifecycle, { preStop: { sleep: { seconds: 5 } } }, name);
+            }
+        });
+
         it("gives mysql its root password from a Secret, never inline", () => {
             const statefulSet = find(manifests, "StatefulSet", "mysql-demo") as any;
             const env = statefulSet.spec.template.spec.containers[0].env;

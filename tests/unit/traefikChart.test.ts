@@ -69,6 +69,13 @@ describe("Traefik chart values", () => {
         assert.equal(devValues("41.3.0").logs, undefined);
     });
 
+    it("drains a terminating Traefik pod before it stops accepting, in both chart formats", () => {
+        for (const version of ["26.0.0", "41.3.0"]) {
+            assert.deepEqual(devValues(version).deployment, { lifecycle: { preStop: { sleep: { seconds: 5 } } } }, version);
+            assert.match(chartFile(version, "templates/_podtemplate.tpl"), /with \.Values\.deployment\.lifecycle/, `${version} renders deployment.lifecycle`);
+        }
+    });
+
     it("gives chart 41.3.0 values its values.schema.json accepts, and the boolean expose it refuses", () => {
         const ajv = new Ajv2020({ strict: false, allErrors: true });
         const validate = ajv.compile(JSON.parse(chartFile("41.3.0", "values.schema.json")));
