@@ -7,6 +7,7 @@
 import { ClusterReader, ClusterUnreadable, LiveMeta, LiveRead, NodePortUse } from "./liveCluster";
 import { describeOwner, ownerOf, sameOwner } from "./ownership";
 import { ObjectRef, PlatformPlan } from "./plan";
+import { parseQuantity } from "./quantity";
 import { ConfigError, Problem, PROJECT } from "./validation";
 
 /** The CRD whose presence stands for all of the chart's CRDs (they are installed together). */
@@ -24,6 +25,8 @@ export interface LiveFacts {
     crds: LiveRead;
     /** For each planned namespace that exists, what it holds that the stack does not own (foreignContents). */
     foreign: Map<string, string[]>;
+    /** The StorageClasses of existing claims the plan would grow. */
+    storageClasses: Map<string, LiveRead>;
 }
 
 export function objectKey(ref: Pick<ObjectRef, "kind" | "namespace" | "name">): string {
@@ -39,7 +42,56 @@ export async function readLiveFacts(plan: PlatformPlan, reader: ClusterReader): 
     const objects = new Map(reads);
     const existingNamespaces = plan.objects.filter((ref) => ref.kind === "Namespace" && typeof objects.get(objectKey(ref)) === "object");
     const foreign = await Promise.all(existingNamespaces.map(async ({ name }) => [name, foreignContents(await reader.namespaceContents(name), plan)] as const));
-    return { objects, nodePorts, crds, foreign: new Map(foreign.filter(([, held]) => held.length > 0)) };
+    const classes = [...new Set(liveClaims(plan, objects).filter((c) => c.grows).map((c) => c.live.storageClass ?? ""))].filter((name) => name !== "");
+    const storageClasses = await Promise.all(classes.map(async (name) =>
+        [name, await reader.read({ apiVersion: "storage.k8s.io/v1", kind: "StorageClass", name, path: "" })] as const));
+    return { objects, nodePorts, crds, foreign: new Map(foreign.filter(([, held]) => held.length > 0)), storageClasses: new Map(storageClasses) };
+}
+
+/** Each planned claim that exists, with what it holds now and whether the plan grows it. */
+function liveClaims(plan: PlatformPlan, objects: Map<string, LiveRead>) {
+    return plan.apps.flatMap((app) => (app.storage?.claims ?? []).flatMap((name) => {
+        const live = objects.get(objectKey({ kind: "PersistentVolumeClaim", namespace: app.namespace, name }));
+        if (typeof live !== "object" || !live.claim?.size) {
+            return [];
+        }
+        const storage = app.storage!;
+        const [wanted, now] = [parseQuantity(storage.size)!, parseQuantity(live.claim.size)!];
+        return [{ name, storage, live: { size: live.claim.size, storageClass: live.claim.storageClass }, grows: wanted > now, shrinks: wanted < now }];
+    }));
+}
+
+/**
+ * Claims can grow only where their class allows it, never shrink, and never change class: refused
+ * at preview with what to do, instead of an update that fails half-way.
+ */
+export function storageProblems(plan: PlatformPlan, facts: Pick<LiveFacts, "objects" | "storageClasses">): Problem[] {
+    return liveClaims(plan, facts.objects).flatMap(({ name, storage, live, grows, shrinks }) => {
+        const problems: Problem[] = [];
+        if (storage.storageClass !== undefined && live.storageClass !== undefined && storage.storageClass !== live.storageClass) {
+            problems.push({
+                path: storage.paths.storageClass, value: storage.storageClass,
+                problem: `differs from the class of claim ${name} (${live.storageClass}), and a claim keeps its class`,
+                fix: `keep ${live.storageClass}; moving the data to another class means a new claim: dump the database, remove its claim, up, restore`,
+            });
+        }
+        if (shrinks) {
+            problems.push({
+                path: storage.paths.size, value: storage.size,
+                problem: `is smaller than claim ${name} (${live.size}), and Kubernetes cannot shrink a claim`,
+                fix: `keep ${live.size} or more`,
+            });
+        }
+        const storageClass = live.storageClass ? facts.storageClasses.get(live.storageClass) : undefined;
+        if (grows && !(typeof storageClass === "object" && storageClass.allowVolumeExpansion)) {
+            problems.push({
+                path: storage.paths.size, value: storage.size,
+                problem: `would grow claim ${name} from ${live.size}, but its StorageClass ${live.storageClass ?? "(none)"} does not allow volume expansion`,
+                fix: `keep ${live.size}; or, where the class's provisioner can grow volumes, set allowVolumeExpansion: true on StorageClass ${live.storageClass ?? ""} first (kubectl patch storageclass ${live.storageClass ?? "<class>"} -p '{"allowVolumeExpansion": true}')`,
+            });
+        }
+        return problems;
+    });
 }
 
 function describe(ref: ObjectRef): string {
@@ -134,7 +186,7 @@ export async function checkCluster(plan: PlatformPlan, adopt: boolean, reader: C
             fix: "make the cluster reachable with the kubeconfig and context the stack uses (KUBECONFIG, kubernetes:kubeconfig, kubernetes:context)",
         }]);
     }
-    const problems = liveProblems(plan, facts, adopt);
+    const problems = [...liveProblems(plan, facts, adopt), ...storageProblems(plan, facts)];
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }

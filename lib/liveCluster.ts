@@ -13,6 +13,10 @@ export interface LiveMeta {
     namespace?: string;
     labels: Record<string, string>;
     ownerReferences: { kind: string; name: string }[];
+    /** A claim's requested size and class. */
+    claim?: { size?: string; storageClass?: string };
+    /** A StorageClass: whether its claims may grow. */
+    allowVolumeExpansion?: boolean;
 }
 
 /** What a GET found: the object, nothing, or that this identity may not look. */
@@ -41,9 +45,11 @@ export class ClusterUnreadable extends Error {}
 // The few fields of API responses that are read here.
 interface ApiResource { name: string; kind: string; namespaced: boolean; verbs: string[] }
 interface ApiObject {
+    kind?: string;
     metadata: { name: string; namespace?: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string }[] };
+    spec?: { resources?: { requests?: { storage?: string } }; storageClassName?: string; ports?: { nodePort?: number }[] };
+    allowVolumeExpansion?: boolean;
 }
-interface ServiceObject extends ApiObject { spec: { ports?: { nodePort?: number }[] } }
 interface ApiBody {
     message?: string;
     items?: ApiObject[];
@@ -110,11 +116,13 @@ export async function providerClusterReader(kubeconfig: string | undefined, cont
         return discovery.get(groupVersion)!;
     };
     const base = (groupVersion: string) => (groupVersion === "v1" ? "/api/v1" : `/apis/${groupVersion}`);
-    const meta = ({ metadata }: ApiObject): LiveMeta => ({
+    const meta = ({ kind, metadata, spec, allowVolumeExpansion }: ApiObject): LiveMeta => ({
         name: metadata.name,
         namespace: metadata.namespace,
         labels: metadata.labels ?? {},
         ownerReferences: (metadata.ownerReferences ?? []).map((o) => ({ kind: o.kind, name: o.name })),
+        ...(kind === "PersistentVolumeClaim" ? { claim: { size: spec?.resources?.requests?.storage, storageClass: spec?.storageClassName } } : {}),
+        ...(kind === "StorageClass" ? { allowVolumeExpansion: allowVolumeExpansion ?? false } : {}),
     });
 
     return {
@@ -143,7 +151,7 @@ export async function providerClusterReader(kubeconfig: string | undefined, cont
             if (status !== 200) {
                 throw new ClusterUnreadable(`listing Services: HTTP ${status} ${body.message ?? ""}`);
             }
-            return (body.items as ServiceObject[]).flatMap((s) => (s.spec.ports ?? []).flatMap((p) => (p.nodePort === undefined ? [] : [{
+            return (body.items ?? []).flatMap((s) => (s.spec?.ports ?? []).flatMap((p) => (p.nodePort === undefined ? [] : [{
                 port: p.nodePort, service: `${s.metadata.namespace}/${s.metadata.name}`, labels: s.metadata.labels ?? {},
             }])));
         },

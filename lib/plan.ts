@@ -13,6 +13,8 @@ export const DEFAULT_STORAGE_SIZE = "1Gi";
 /** A stateful app's data: one PersistentVolumeClaim per replica, from the StatefulSet's template. */
 export interface PlannedStorage {
     size: string;
+    /** Config paths of the size and the class, where the stack set them. */
+    paths: { size: string; storageClass: string };
     /** Absent: the cluster's default StorageClass. */
     storageClass?: string;
     mountPath: string;
@@ -160,8 +162,11 @@ function planStorage(id: string, spec: AppSpec, config: StackConfig, replicas: n
     }
     const storage = { ...config.defaults.storage, ...config.apps[id].storage };
     const template = "data";
+    const pathOf = (key: "size" | "storageClass") =>
+        `${PROJECT}:${config.apps[id].storage?.[key] === undefined && config.defaults.storage?.[key] !== undefined ? "defaults" : `apps.${id}`}.storage.${key}`;
     return {
         size: storage.size ?? DEFAULT_STORAGE_SIZE,
+        paths: { size: pathOf("size"), storageClass: pathOf("storageClass") },
         storageClass: storage.storageClass,
         mountPath: spec.storage.mountPath,
         template,

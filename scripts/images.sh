@@ -7,6 +7,7 @@
 #   import   build, then import each into the real node's containerd (namespace k8s.io), unless it
 #            has it already: the socket under $TCP_PLATFORM_CLUSTER_STATE, or $TCP_PLATFORM_CONTAINERD_SOCK
 #   list     the image names, one a line
+#   path I   build image I (redis, postgres, ...) if needed and print its archive's path
 #
 # Each archive is one layer (cluster/images/mkimage) from a root filesystem assembled here:
 #   registry.k8s.io/pause:3.10.1       upstream's build/pause/linux/pause.c (k8s.io/kubernetes module), static, Debian's gcc
@@ -289,8 +290,14 @@ case "${1:-}" in
   build) cmd_build ;;
   import) cmd_import ;;
   list) for image in "${IMAGES[@]}"; do echo "${NAME[$image]}"; done ;;
+  path)
+    [ -n "${NAME[${2:-}]:-}" ] || die "usage: $0 path <${!NAME[*]}>"
+    IMAGES=("$2")
+    cmd_build >&2
+    archive_of "$2"
+    ;;
   *)
-    sed -n '5,9s/^# \{0,1\}//p' "$0" >&2
+    sed -n '5,10s/^# \{0,1\}//p' "$0" >&2
     exit 2
     ;;
 esac

@@ -4,10 +4,12 @@
  * stack; Traefik runs locally with the arguments of the Deployment the release produced and
  * watches the local API server; real servers in network namespaces stand behind the Services as
  * their EndpointSlices. No replicas run (the simulated pods would otherwise be endpoints of their
- * own): every byte that comes back came from one of these servers.
+ * own): every byte that comes back came from one of these servers. The TLS pair (db, cache) are
+ * the rendered containers themselves: the StatefulSet's and the Deployment's arguments, environment
+ * and volumes, from the images scripts/images.sh builds (tests/e2e/container.ts).
  *
  * Needs root (network namespaces), iproute2, openssl, redis-server, mariadb-server, the toolchain
- * (scripts/toolchain.sh) and the local control plane (scripts/cluster.sh up).
+ * (scripts/toolchain.sh), the images (scripts/images.sh) and the local control plane.
  */
 import { Stack } from "@pulumi/pulumi/automation";
 import { strict as assert } from "assert";
@@ -21,9 +23,11 @@ import { catalog, objectNames } from "../../lib/catalog";
 import { localChartDir } from "../../scripts/charts";
 import { chartsDir, destroyAndClean, kubectlJson, ProjectCopy, projectDir } from "../integration/harness";
 import { Backend, connectionsOf, makeCertificates, startMariadb, startNodeBackend, startRedis, TestCertificate } from "./backends";
-import { echo, Exchange, mysqlLogin, redisPing, tcpExchange, tlsExchange } from "./clients";
+import { kubectl } from "../integration/harness";
+import { echo, Exchange, heldExchange, mysqlLogin, postgresStartTls, redisPing, tcpExchange, tlsExchange } from "./clients";
 import { registerEndpoint } from "./endpoints";
-import { createNetns, deleteLeftovers, deleteNetns, Netns } from "./netns";
+import { runRenderedContainer } from "./container";
+import { createNetns, deleteLeftovers, deleteNetns, Netns, passiveOpens } from "./netns";
 import { eventuallyAsync } from "./processes";
 import { clusterAccess, ClusterAccess, LocalTraefik, localTraefikConfig, readDeployedTraefik } from "./traefik";
 
@@ -118,8 +122,10 @@ describe("bytes flow: a real Traefik routes TCP exactly as the program configure
                 const login = await mysqlLogin(port, "root", mysqlRootPassword);
                 return { got: login.loginReply === 0 ? "logged in" : JSON.stringify(login), want: "logged in" };
             }
-            default:
-                return { got: (await tlsExchange(port, SNI_HOSTS[app], ca, "ready", app.length + 6)).data.toString(), want: `${app}:ready` };
+            case "db":
+                return { got: `${(await postgresStartTls(port, SNI_HOSTS.db, ca)).reply}`, want: "R" };
+            case "cache":
+                return { got: (await tlsExchange(port, SNI_HOSTS.cache, ca, "PING\r\n", 7)).data.toString(), want: "+PONG\r\n" };
         }
     }
 
@@ -173,13 +179,26 @@ describe("bytes flow: a real Traefik routes TCP exactly as the program configure
             const netns = createNetns(role, subnet);
             netnses.push(netns);
             const port = catalog[app].container.port;
-            backends[app] = app === "redis-demo" ? await startRedis(app, netns, port, work)
-                : app === "mysql-demo" ? await startMariadb(app, netns, port, work, mysqlRootPassword)
-                : await startNodeBackend(app, netns, port, work, app === "db" || app === "cache" ? certs[SNI_HOSTS[app]] : undefined);
+            if (app === "redis-demo" || app === "mysql-demo" || app === "tcp-demo") {
+                backends[app] = app === "redis-demo" ? await startRedis(app, netns, port, work)
+                    : app === "mysql-demo" ? await startMariadb(app, netns, port, work, mysqlRootPassword)
+                    : await startNodeBackend(app, netns, port, work);
+            }
         }
 
         const up = await stack.up(quiet);
         assert.equal(up.summary.result, "succeeded");
+        // The certificates the stack names, as kubernetes.io/tls Secrets; then db and cache as rendered.
+        for (const app of ["db", "cache"] as const) {
+            const cert = certs[SNI_HOSTS[app]];
+            kubectl(project.env, "create", "secret", "tls", `${app}-tls`, "-n", "backend", `--cert=${cert.cert}`, `--key=${cert.key}`);
+            const netns = netnses.find((n) => n.name.endsWith(app))!;
+            const spec = catalog[app];
+            const proc = runRenderedContainer(project.env, { kind: spec.storage ? "statefulset" : "deployment", namespace: "backend", name: spec.deploymentName },
+                app === "db" ? "postgres" : "redis", netns, work);
+            await proc.waitForOutput(app === "db" ? /database system is ready to accept connections/ : /Ready to accept connections/, 120);
+            backends[app] = { app, netns, port: spec.container.port, process: proc, connections: () => passiveOpens(netns) };
+        }
         for (const { app } of BACKENDS) {
             const spec = catalog[app];
             registerEndpoint(project.env, { namespace: spec.namespace, service: objectNames(spec).service, portName: spec.portName }, backends[app].netns.address, backends[app].port);
@@ -284,34 +303,74 @@ describe("bytes flow: a real Traefik routes TCP exactly as the program configure
         assert.equal(refused!.loginReply, 0xff, "a wrong password is refused by the server behind the route");
     });
 
-    it("routes two SNI hosts on websecure to two TLS backends, passed through", async () => {
+    it("routes two SNI hosts on websecure to db and cache, whose own servers present their certificates", async () => {
         const routes = kubectlJson<{ items: any[] }>(project!.env, "get", "ingressroutetcps.traefik.io", "-n", "backend");
+        const port = traefik!.port("websecure");
         for (const app of ["db", "cache"] as const) {
             const route = routes.items.find((r) => r.metadata.name === objectNames(catalog[app]).route);
             assert.deepEqual(route.spec.entryPoints, ["websecure"]);
             assert.equal(route.spec.routes[0].match, `HostSNI(\`${SNI_HOSTS[app]}\`)`);
             assert.deepEqual(route.spec.tls, { passthrough: true });
-
-            const payload = nonce(app);
-            let reply: Awaited<ReturnType<typeof tlsExchange>> | undefined;
-            const port = traefik!.port("websecure");
-            await expectConnections({ [app]: 1 }, async () => { reply = await tlsExchange(port, SNI_HOSTS[app], ca, payload, app.length + 1 + payload.length); });
-            // The backend's own certificate (Traefik has neither it nor the test CA): passthrough.
-            assert.equal(reply!.authorized, true, reply!.authorizationError);
-            assert.equal(reply!.subjectCN, SNI_HOSTS[app]);
-            assert.equal(reply!.subjectAltName, `DNS:${SNI_HOSTS[app]}`);
-            assert.equal(reply!.data.toString(), `${app}:${payload}`);
-            // The backend saw the client's SNI: Traefik forwarded the handshake untouched.
-            assert.deepEqual(connectionsOf(backends[app].process).pop(), { remote: backends[app].netns.hostAddress, servername: SNI_HOSTS[app] });
         }
+        // Postgres's way into TLS (SSLRequest first), as psql does it, then its startup message.
+        let db: Awaited<ReturnType<typeof postgresStartTls>> | undefined;
+        await expectConnections({ db: 1 }, async () => { db = await postgresStartTls(port, SNI_HOSTS.db, ca); });
+        // The backend's own certificate (Traefik has neither it nor the test CA): passthrough.
+        assert.equal(db!.authorized, true, db!.authorizationError);
+        assert.equal(db!.subjectCN, SNI_HOSTS.db);
+        assert.equal(db!.subjectAltName, `DNS:${SNI_HOSTS.db}`);
+        assert.equal(db!.reply, "R", "postgres asks the client to authenticate");
+        let cache: Awaited<ReturnType<typeof tlsExchange>> | undefined;
+        await expectConnections({ cache: 1 }, async () => { cache = await tlsExchange(port, SNI_HOSTS.cache, ca, "PING\r\n", 7); });
+        assert.equal(cache!.authorized, true, cache!.authorizationError);
+        assert.equal(cache!.subjectCN, SNI_HOSTS.cache);
+        assert.equal(cache!.data.toString(), "+PONG\r\n");
         // A host no route matches reaches neither: Traefik terminates TLS itself, with its default
         // certificate, and its HTTP router answers 404.
         let other: Awaited<ReturnType<typeof tlsExchange>> | undefined;
         const request = "GET / HTTP/1.1\r\nHost: other.example.com\r\nConnection: close\r\n\r\n";
-        await expectConnections({}, async () => { other = await tlsExchange(traefik!.port("websecure"), "other.example.com", ca, request, 12); });
+        await expectConnections({}, async () => { other = await tlsExchange(port, "other.example.com", ca, request, 12); });
         assert.equal(other!.authorized, false);
         assert.equal(other!.subjectCN, "TRAEFIK DEFAULT CERT");
         assert.match(other!.data.toString(), /^HTTP\/1\.1 404/);
+    });
+
+    it("keeps idle connections open for 90 s, plain TCP and SNI passthrough", async function () {
+        // Users of the 2.11 line report cuts after 60 s (traefik/traefik#10619, #10592): a chart or
+        // Traefik upgrade that brings them back fails here instead of in database pools.
+        this.timeout(3 * 60 * 1000);
+        const idleMs = 90_000;
+        const [plain, passthrough] = await Promise.all([
+            heldExchange(traefik!.port(entryPointOf("tcp-demo")), "held\n", "held\n", idleMs),
+            heldExchange(traefik!.port("websecure"), "PING\r\n", "+PONG\r\n", idleMs, { servername: SNI_HOSTS.cache, caFile: ca }),
+        ]);
+        assert.deepEqual(plain, { first: "held\n", second: "held\n", end: "done" });
+        assert.deepEqual(passthrough, { first: "+PONG\r\n", second: "+PONG\r\n", end: "done" });
+    });
+
+    it("ignores a route in a namespace that is not its stack's", async () => {
+        // Another team's route, in a namespace this stack's Traefik does not watch, pointing at the
+        // echo server: if Traefik served it, other.example.com would reach the echo.
+        kubectl(project!.env, "create", "namespace", "foreign-e2e");
+        try {
+            kubectl(project!.env, "create", "service", "clusterip", "foreign-service", "-n", "foreign-e2e", "--tcp=3333:3333");
+            registerEndpoint(project!.env, { namespace: "foreign-e2e", service: "foreign-service", portName: "3333-3333" }, backends["tcp-demo"].netns.address, 3333);
+            execFileSync("kubectl", ["apply", "-f", "-"], {
+                input: JSON.stringify({
+                    apiVersion: "traefik.io/v1alpha1", kind: "IngressRouteTCP", metadata: { name: "foreign-route", namespace: "foreign-e2e" },
+                    spec: { entryPoints: ["websecure"], routes: [{ match: "HostSNI(`foreign.example.com`)", services: [{ name: "foreign-service", port: 3333 }] }], tls: { passthrough: true } },
+                }),
+                env: { ...process.env, ...project!.env }, stdio: ["pipe", "pipe", "pipe"],
+            });
+            // Traefik takes a route in within a second or two of its informers seeing it (throttle 2 s).
+            await new Promise((resolve) => setTimeout(resolve, 5000));
+            let foreign: Awaited<ReturnType<typeof tlsExchange>> | undefined;
+            await expectConnections({}, async () => { foreign = await tlsExchange(traefik!.port("websecure"), "foreign.example.com", ca, "GET / HTTP/1.1\r\nHost: foreign.example.com\r\nConnection: close\r\n\r\n", 12); });
+            assert.equal(foreign!.subjectCN, "TRAEFIK DEFAULT CERT", "Traefik answered itself: no route of the foreign namespace");
+            assert.match(foreign!.data.toString(), /^HTTP\/1\.1 404/);
+        } finally {
+            kubectl(project!.env, "delete", "namespace", "foreign-e2e", "--wait=false");
+        }
     });
 
     it("talks to nothing but the API server on 127.0.0.1 and the backends' namespace addresses", () => {

@@ -228,3 +228,91 @@ export function ephemeralPort(): Promise<number> {
         });
     });
 }
+
+export interface PostgresTls extends Omit<TlsExchange, "data"> {
+    /** The server's answer to the startup message, by its message type ('R': authentication). */
+    reply?: string;
+}
+
+/**
+ * PostgreSQL's own way into TLS, as psql does it: an SSLRequest, the server's `S`, then the TLS
+ * handshake with SNI `servername`, and a startup message whose answer shows the server behind it.
+ */
+export function postgresStartTls(port: number, servername: string, caFile: string, timeoutMs = 5000): Promise<PostgresTls> {
+    return new Promise((resolve) => {
+        const result: Omit<PostgresTls, "end"> = {};
+        const plain = net.connect({ host: LOOPBACK, port });
+        let finish = settleOnce(plain, timeoutMs, (end) => resolve({ ...result, end }));
+        plain.on("connect", () => {
+            const request = Buffer.alloc(8);
+            request.writeInt32BE(8, 0);
+            request.writeInt32BE(80877103, 4);
+            plain.write(request);
+        });
+        plain.once("data", (answer) => {
+            if (answer.toString("latin1") !== "S") {
+                return finish(`no TLS: the server answered ${JSON.stringify(answer.toString("latin1"))}`);
+            }
+            const secure = tls.connect({ socket: plain, servername, ca: fs.readFileSync(caFile), rejectUnauthorized: false });
+            finish = settleOnce(secure, timeoutMs, (end) => resolve({ ...result, end }));
+            secure.on("secureConnect", () => {
+                const cert = secure.getPeerCertificate();
+                const identityError = tls.checkServerIdentity(servername, cert);
+                result.authorized = secure.authorized && identityError === undefined;
+                result.authorizationError = secure.authorizationError?.message ?? identityError?.message;
+                result.subjectCN = typeof cert.subject?.CN === "string" ? cert.subject.CN : undefined;
+                result.subjectAltName = cert.subjectaltname;
+                const params = Buffer.from("user\0postgres\0database\0postgres\0\0");
+                const startup = Buffer.alloc(8);
+                startup.writeInt32BE(8 + params.length, 0);
+                startup.writeInt32BE(196608, 4); // protocol 3.0
+                secure.write(Buffer.concat([startup, params]));
+            });
+            secure.once("data", (message) => {
+                result.reply = String.fromCharCode(message[0]);
+                finish("done");
+            });
+            secure.on("error", (err: NodeJS.ErrnoException) => finish(err.code ?? err.message));
+            secure.on("close", () => finish("closed"));
+        });
+        plain.on("error", (err: NodeJS.ErrnoException) => finish(err.code ?? err.message));
+    });
+}
+
+/** What two exchanges on one connection, an idle wait apart, got back. */
+export interface HeldExchange {
+    first: string;
+    second: string;
+    end: string;
+}
+
+/**
+ * Opens a connection (plain TCP, or TLS with SNI `tls.servername`), sends `payload` and waits for
+ * `reply`, stays idle `idleMs`, then does it again on the same connection. Bounded by
+ * `idleMs` plus ten seconds.
+ */
+export function heldExchange(port: number, payload: string, reply: string, idleMs: number, tlsTo?: { servername: string; caFile: string }): Promise<HeldExchange> {
+    return new Promise((resolve) => {
+        let received = "";
+        const answers: string[] = [];
+        const socket: net.Socket = tlsTo
+            ? tls.connect({ host: LOOPBACK, port, servername: tlsTo.servername, ca: fs.readFileSync(tlsTo.caFile), rejectUnauthorized: false })
+            : net.connect({ host: LOOPBACK, port });
+        const finish = settleOnce(socket, idleMs + 10_000, (end) => resolve({ first: answers[0] ?? received, second: answers[1] ?? (answers[0] ? received : ""), end }));
+        socket.once(tlsTo ? "secureConnect" : "connect", () => socket.write(payload));
+        socket.on("data", (chunk) => {
+            received += chunk.toString("utf8");
+            if (received.length < reply.length) {
+                return;
+            }
+            answers.push(received);
+            received = "";
+            if (answers.length === 2) {
+                return finish("done");
+            }
+            setTimeout(() => socket.write(payload), idleMs);
+        });
+        socket.on("error", (err: NodeJS.ErrnoException) => finish(err.code ?? err.message));
+        socket.on("close", () => finish("closed"));
+    });
+}

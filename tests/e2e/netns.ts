@@ -84,3 +84,13 @@ export function deleteLeftovers(): void {
         deleteNetns({ name, hostInterface: `${name}-h`.slice(0, 15) });
     }
 }
+
+/**
+ * Connections accepted in the namespace so far (TCP PassiveOpens of its own network stack): a
+ * count of what reached its server, whatever protocol the server speaks.
+ */
+export function passiveOpens(netns: Pick<Netns, "name">): number {
+    const snmp = execFileSync("ip", ["netns", "exec", netns.name, "cat", "/proc/net/snmp"], { encoding: "utf8", timeout: 10_000 });
+    const [names, values] = snmp.split("\n").filter((line) => line.startsWith("Tcp:"));
+    return Number(values.split(/\s+/)[names.split(/\s+/).indexOf("PassiveOpens")]);
+}

@@ -109,4 +109,20 @@ describe("databases keep their data in claims", function () {
         assert.deepEqual(claim(project.env), first);
         assert.equal(kubectlJson(project.env, "get", "statefulset", "mysql-demo", "-n", "backend").status.readyReplicas, 1);
     });
+
+    it("refuses at preview to grow the claim where its class cannot, and grows it in one up where it can", async () => {
+        project.editStack("it-storage", (config) => { config["tcp-platform:apps"]["mysql-demo"].storage.size = "2Gi"; });
+        await assert.rejects(stack.preview(quiet), /tcp-platform:apps\.mysql-demo\.storage\.size: would grow claim data-mysql-demo-0 from 1Gi, but its StorageClass it-static does not allow volume expansion \(got "2Gi"\)/);
+        assert.equal(kubectlJson(project.env, "get", "persistentvolumeclaim", CLAIM, "-n", "backend").spec.resources.requests.storage, "1Gi", "nothing changed");
+        kubectl(project.env, "patch", "storageclass", STORAGE_CLASS, "-p", JSON.stringify({ allowVolumeExpansion: true }));
+        const up = await stack.up(quiet);
+        assert.equal(up.summary.result, "succeeded");
+        // Claim templates cannot change: the StatefulSet was replaced, and its pod took the same claim.
+        assert.equal(up.summary.resourceChanges?.replace, 1, JSON.stringify(up.summary.resourceChanges));
+        const grown = kubectlJson(project.env, "get", "persistentvolumeclaim", CLAIM, "-n", "backend");
+        assert.equal(grown.metadata.uid, first.uid);
+        assert.equal(grown.spec.resources.requests.storage, "2Gi");
+        await eventually(120, () => readyPod(project.env) !== undefined, "mysql-demo to be ready again");
+        await stack.preview({ ...quiet, expectNoChanges: true });
+    });
 });

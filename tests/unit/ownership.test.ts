@@ -145,7 +145,7 @@ describe("live checks before any change", () => {
 
     it("installs the CRDs when none are there or they are its own, and leaves others' alone", async () => {
         const plan = devPlan();
-        const facts = (crds: LiveRead): LiveFacts => ({ objects: new Map(), nodePorts: [], crds, foreign: new Map() });
+        const facts = (crds: LiveRead): LiveFacts => ({ objects: new Map(), nodePorts: [], crds, foreign: new Map(), storageClasses: new Map() });
         assert.equal(crdDecision(plan, facts("absent"), false), "own");
         assert.equal(crdDecision(plan, facts(meta("ingressroutetcps.traefik.io", ownerLabels(plan.identity))), false), "own");
         assert.equal(crdDecision(plan, facts(meta("ingressroutetcps.traefik.io", ownerLabels(prod))), false), "skip");
@@ -159,7 +159,7 @@ describe("live checks before any change", () => {
     it("does not refuse what it may not read (a preview identity without access to Secrets)", () => {
         const plan = devPlan();
         const objects = new Map(plan.objects.map((ref) => [objectKey(ref), ref.kind === "Secret" ? "forbidden" as const : "absent" as const]));
-        assert.deepEqual(liveProblems(plan, { objects, nodePorts: [], crds: "absent", foreign: new Map() }, false), []);
+        assert.deepEqual(liveProblems(plan, { objects, nodePorts: [], crds: "absent", foreign: new Map(), storageClasses: new Map() }, false), []);
     });
 
     it("keeps on destroy a namespace that holds claims, or objects the stack does not own", async () => {
@@ -172,6 +172,29 @@ describe("live checks before any change", () => {
         assert.deepEqual([...keptNamespaces(plan, live)].sort(), ["backend", "traefik"]);
         const withoutDatabases = planPlatform(validateConfig(devWith((v) => { delete v.apps["mysql-demo"]; })));
         assert.deepEqual([...keptNamespaces(withoutDatabases, {})], []);
+    });
+
+    it("refuses a claim that would shrink, change class, or grow where its class cannot", async () => {
+        const own = ownerLabels({ project: "tcp-platform", stack: "dev" });
+        const claim = (size: string, storageClass = "standard") => ({
+            [objectKey({ kind: "PersistentVolumeClaim", namespace: "backend", name: "data-mysql-demo-0" })]: { ...meta("data-mysql-demo-0", own, "backend"), claim: { size, storageClass } },
+        });
+        const growTo = (size: string, storageClass?: string) => planPlatform(validateConfig(devWith((v) => { v.apps["mysql-demo"].storage = { size, ...(storageClass ? { storageClass } : {}) }; })));
+        const reader = (objects: Record<string, LiveMeta>, expandable: boolean): ClusterReader => ({
+            ...cluster(objects),
+            read: (ref) => Promise.resolve(ref.kind === "StorageClass" ? { ...meta(ref.name), allowVolumeExpansion: expandable } : objects[objectKey(ref)] ?? "absent"),
+        });
+        assert.deepEqual(await refusal(growTo("1Gi"), reader(claim("1Gi"), false)), [], "same size: nothing to do");
+        assert.deepEqual(await refusal(growTo("2Gi"), reader(claim("1Gi"), true)), [], "the class can grow it");
+        assert.deepEqual(await refusal(growTo("2Gi"), reader(claim("1Gi"), false)), [
+            'tcp-platform:apps.mysql-demo.storage.size: would grow claim data-mysql-demo-0 from 1Gi, but its StorageClass standard does not allow volume expansion (got "2Gi"). ' +
+            "Fix: keep 1Gi; or, where the class's provisioner can grow volumes, set allowVolumeExpansion: true on StorageClass standard first (kubectl patch storageclass standard -p '{\"allowVolumeExpansion\": true}')",
+        ]);
+        assert.deepEqual(await refusal(growTo("512Mi"), reader(claim("1Gi"), true)), [
+            'tcp-platform:apps.mysql-demo.storage.size: is smaller than claim data-mysql-demo-0 (1Gi), and Kubernetes cannot shrink a claim (got "512Mi"). Fix: keep 1Gi or more',
+        ]);
+        assert.match((await refusal(growTo("1Gi", "fast"), reader(claim("1Gi"), true)))[0],
+            /^tcp-platform:apps\.mysql-demo\.storage\.storageClass: differs from the class of claim data-mysql-demo-0 \(standard\), and a claim keeps its class/);
     });
 
     it("tells a namespace's own contents from what it holds for others", () => {

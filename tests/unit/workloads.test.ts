@@ -106,7 +106,10 @@ describe("workloads as their images run them", () => {
             });
             const plan = planPlatform(validateConfig(raw));
             const mysql = plan.apps.find((a) => a.id === "mysql-demo")!;
-            assert.deepEqual(mysql.storage, { size: "8Gi", storageClass: "fast", mountPath: "/var/lib/mysql", template: "data", claims: ["data-mysql-demo-0"] });
+            assert.deepEqual(mysql.storage, {
+                size: "8Gi", storageClass: "fast", mountPath: "/var/lib/mysql", template: "data", claims: ["data-mysql-demo-0"],
+                paths: { size: "tcp-platform:apps.mysql-demo.storage.size", storageClass: "tcp-platform:defaults.storage.storageClass" },
+            });
             assert.equal(plan.apps.find((a) => a.id === "redis-demo")!.storage, undefined, "a cache keeps no claim");
         });
 
