@@ -1,16 +1,16 @@
 /** Synthetic platforms of N plain-TCP apps, for the benchmark: catalog entries and stack config. */
-import { AppSpec, catalog } from "../lib/catalog";
-import { RawConfig } from "../lib/validation";
+import { AppSpec, Catalog, catalog } from "../lib/catalog";
+import { RawConfig } from "../lib/config/schema";
 
 export function appId(i: number): string {
     return `bench-${i}`;
 }
 
-/** Adds N apps to the in-memory catalog, each like the seed's tcp-demo. */
-export function registerApps(n: number): void {
-    const editable = catalog as Record<string, AppSpec>;
+/** The project's catalog and N more apps, each like the seed's tcp-demo. */
+export function benchCatalog(n: number): Catalog {
+    const apps: Record<string, AppSpec> = { ...catalog };
     for (let i = 0; i < n; i++) {
-        editable[appId(i)] = {
+        apps[appId(i)] = {
             kind: "tcp",
             namespace: "backend",
             deploymentName: `${appId(i)}-demo`,
@@ -20,8 +20,9 @@ export function registerApps(n: number): void {
             portName: "tcp",
             servicePort: 3333,
             container: { name: "proxy", image: "tcp-echo-server", placeholder: true, port: 3333, listen: { env: "PORT" } },
-            };
+        };
     }
+    return apps;
 }
 
 /** The stack config of a development stack running those N apps. */

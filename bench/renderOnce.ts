@@ -5,18 +5,18 @@
  * the YAML render of the manifests, as `npm run render` does.
  */
 import * as YAML from "yaml";
-import { evaluate } from "../lib/evaluate";
-import { manifestsOf } from "../lib/manifests";
+import { evaluate } from "../tools/evaluate";
+import { manifestsOf } from "../tools/manifests";
 import { useUnmappedStackTraces } from "../lib/stackTraces";
-import { registerApps, stackConfig } from "./generate";
+import { benchCatalog, stackConfig } from "./generate";
 
 async function main(): Promise<void> {
     useUnmappedStackTraces();
     const n = Number(process.argv[2]);
-    registerApps(n);
     const raw = stackConfig(n);
+    const catalog = benchCatalog(n);
     const start = process.hrtime.bigint();
-    const { resources } = await evaluate(raw, "bench");
+    const { resources } = await evaluate(raw, "bench", [], catalog);
     const docs = manifestsOf(resources).map((m) => YAML.stringify(m));
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     const maxRssMiB = process.resourceUsage().maxRSS / 1024;

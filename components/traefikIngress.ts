@@ -1,19 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ownershipAnnotations } from "../lib/metadata";
-import { PlannedTraefik } from "../lib/plan";
-import { namespaceLabels, PodSecurityLevel } from "../lib/podSecurity";
-import { ChartProfile, EntryPointPlan, traefikValues } from "../lib/traefikChart";
+import { namespace } from "../lib/k8s/namespace";
+import { PodSecurityLevel } from "../lib/k8s/podSecurity";
+import { entryPointRows, EntryPointRow, PlannedTraefik } from "../lib/plan/plan";
+import { traefikValues } from "../lib/traefik/chart";
 
 export interface TraefikIngressArgs {
-    /** The planned install: chart, installer, namespace, release name, Service type, resources, watched namespaces. */
+    /**
+     * The planned install: chart and its profile, installer, namespace, release name, Service type,
+     * resources, the entryPoints the apps declare, labels, the namespaces it watches.
+     */
     traefik: PlannedTraefik;
-    /** How the chart's version spells its values. */
-    profile: ChartProfile;
-    /** Extra entryPoints, derived from the apps (lib/plan.ts planEntryPoints). */
-    entryPoints: EntryPointPlan[];
-    /** Labels for every object: the stack's, and its ownership. */
-    labels: Record<string, string>;
     /** Pod Security level enforced on the namespace. */
     podSecurity: PodSecurityLevel;
     /**
@@ -24,15 +21,6 @@ export interface TraefikIngressArgs {
     crds?: "own" | "skip";
     /** Options of the Traefik namespace (kept on delete when it holds what the stack does not own). */
     namespaceOptions?: pulumi.CustomResourceOptions;
-}
-
-/** One row of the entryPoint table this component outputs. */
-export interface EntryPointRow {
-    entryPoint: string;
-    port: number;
-    exposedPort: number;
-    nodePort?: number;
-    apps: string[];
 }
 
 const crdType = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
@@ -72,40 +60,25 @@ export class TraefikIngress extends pulumi.ComponentResource {
         const self = { parent: this };
         const { traefik } = args;
 
-        this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: { name: traefik.namespace, labels: { ...args.labels, ...namespaceLabels(args.podSecurity) }, annotations: ownershipAnnotations },
-        }, { ...args.namespaceOptions, ...self });
-        const namespace = this.namespace.metadata.name;
+        this.namespace = namespace(`${name}-namespace`, { name: traefik.namespace, labels: traefik.labels, podSecurity: args.podSecurity }, { ...args.namespaceOptions, ...self });
+        const namespaceName = this.namespace.metadata.name;
 
-        this.values = traefikValues({
-            profile: args.profile,
-            entryPoints: args.entryPoints,
-            serviceType: traefik.serviceType,
-            resources: traefik.resources,
-            labels: args.labels,
-            watchNamespaces: traefik.watchNamespaces,
-        });
+        this.values = traefikValues(traefik);
         // What both installers take; a local path needs no repository.
         const install = {
             name: traefik.releaseName,
             chart: traefik.chart.path ?? "traefik",
             version: traefik.chart.version,
             repositoryOpts: traefik.chart.path ? undefined : { repo: traefik.chart.repo },
-            namespace,
+            namespace: namespaceName,
             values: this.values,
             ...(args.crds === "skip" ? { skipCrds: true } : {}),
         };
         this.install = traefik.installer === "release"
             ? new k8s.helm.v3.Release(`${name}-release`, install, self)
-            : new k8s.helm.v4.Chart(`${name}-chart`, install, args.crds === "own" ? { ...self, transforms: [ownCrds(args.labels)] } : self);
+            : new k8s.helm.v4.Chart(`${name}-chart`, install, args.crds === "own" ? { ...self, transforms: [ownCrds(traefik.labels)] } : self);
 
-        this.entryPoints = pulumi.output(args.entryPoints.map((ep) => ({
-            entryPoint: ep.name,
-            port: ep.port,
-            exposedPort: ep.exposedPort,
-            ...(ep.nodePort !== undefined ? { nodePort: ep.nodePort } : {}),
-            apps: ep.apps,
-        })));
-        this.registerOutputs({ namespace, entryPoints: this.entryPoints });
+        this.entryPoints = pulumi.output(entryPointRows(traefik.entryPoints));
+        this.registerOutputs({ namespace: namespaceName, entryPoints: this.entryPoints });
     }
 }

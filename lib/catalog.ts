@@ -1,7 +1,8 @@
 /**
- * The app catalog: what each app *is*, the part the seed kept in `base/`. Everything an
- * environment changes (replicas, resources, images, labels, entryPoints, hosts) comes from
- * stack config instead. Adding an app is one entry here plus its lines in `Pulumi.<stack>.yaml`.
+ * The app catalog: what each app *is* (names, selector, container and how its image is told its
+ * port, TLS and data directory). Everything an environment changes (replicas, resources, images,
+ * labels, entryPoints, hosts) comes from stack config. Adding an app is one entry here plus its
+ * lines in `Pulumi.<stack>.yaml`.
  */
 
 /** A value the container reads from a Pulumi config secret, through a Kubernetes Secret. */
@@ -140,7 +141,11 @@ const redisContainer: ContainerSpec = {
     },
 };
 
-export const catalog: Readonly<Record<string, AppSpec>> = {
+/** Apps by id: what each app is. Passed to validation and planning, so a caller may extend it. */
+export type Catalog = Readonly<Record<string, AppSpec>>;
+
+/** The project's apps. */
+export const catalog: Catalog = {
     "tcp-demo": {
         kind: "tcp",
         namespace: backend,
@@ -246,7 +251,7 @@ export const catalog: Readonly<Record<string, AppSpec>> = {
 };
 
 /** The catalog entry of `id`; never a property that every JavaScript object has (`constructor`, `__proto__`). */
-export function catalogEntry(catalog: Readonly<Record<string, AppSpec>>, id: string): AppSpec | undefined {
+export function catalogEntry(catalog: Catalog, id: string): AppSpec | undefined {
     return Object.hasOwn(catalog, id) ? catalog[id] : undefined;
 }
 

@@ -3,6 +3,8 @@
  * is unit-tested with passing and failing resources; policy/index.ts wires them into a
  * CrossGuard policy pack for `pulumi preview --policy-pack policy`.
  */
+import { NODE_PORT_RANGE } from "../lib/constants";
+import { splitImage } from "../lib/images";
 import { parseQuantity } from "../lib/quantity";
 
 /** A resource as the policy engine shows it. */
@@ -56,20 +58,12 @@ export const guaranteedInProduction: Rule = {
     },
 };
 
-/** The tag of an image reference, or undefined; a digest counts as pinned. */
-function imagePin(image: string): { tag?: string; digest?: string } {
-    const [name, digest] = image.split("@", 2);
-    const lastSlash = name.lastIndexOf("/");
-    const colon = name.indexOf(":", lastSlash + 1);
-    return { tag: colon < 0 ? undefined : name.slice(colon + 1), digest };
-}
-
 export const pinnedImages: Rule = {
     name: "images-are-pinned",
     description: "No image is left as a placeholder (no tag) or tagged latest.",
     check: (r) => containersOf(r).flatMap((c) => {
         const image = c.image ?? "";
-        const { tag, digest } = imagePin(image);
+        const { tag, digest } = splitImage(image);
         if (digest) {
             return [];
         }
@@ -132,7 +126,6 @@ export const tcpRouteMatches: Rule = {
     },
 };
 
-const nodePortRange = { min: 30000, max: 32767 };
 
 function nodePortsOf(r: ResourceView): number[] {
     if (r.type === "kubernetes:core/v1:Service") {
@@ -146,10 +139,10 @@ function nodePortsOf(r: ResourceView): number[] {
 
 export const nodePortsInRange: Rule = {
     name: "node-ports-in-range",
-    description: `NodePorts are inside ${nodePortRange.min}-${nodePortRange.max}.`,
+    description: `NodePorts are inside ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}.`,
     check: (r) => nodePortsOf(r)
-        .filter((port) => port < nodePortRange.min || port > nodePortRange.max)
-        .map((port) => `${r.props.metadata?.name ?? r.type} uses NodePort ${port}, outside ${nodePortRange.min}-${nodePortRange.max}`),
+        .filter((port) => port < NODE_PORT_RANGE.min || port > NODE_PORT_RANGE.max)
+        .map((port) => `${r.props.metadata?.name ?? r.type} uses NodePort ${port}, outside ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}`),
 };
 
 export const rules: Rule[] = [requestsAndLimits, guaranteedInProduction, pinnedImages, seedNaming, tcpRouteMatches, nodePortsInRange];

@@ -85,10 +85,8 @@ lock() {
 # go.mod/go.sum, Go version and recipe.
 build_bin() {
   local name=$1 version=$2 dir=$3 pkg=$4 ldflags=$5 stamp t0
-  # Comment lines do not count: editing them should not rebuild.
-  stamp="$(go env GOVERSION) recipe=$BUILD_RECIPE $(grep -hv '^[[:space:]]*//' "$dir/go.mod" "$dir/go.sum" |
-    sha256sum | cut -c1-16)"
-  if [ -x "$BIN/$name" ] && [ "$(cat "$BIN/.$name.stamp" 2>/dev/null)" = "$stamp" ]; then
+  stamp="$(go env GOVERSION) recipe=$BUILD_RECIPE $(key_of "$dir/go.mod" "$dir/go.sum")"
+  if stamp_current "$name" "$stamp"; then
     log "build: $name $version up to date"
     return 0
   fi
@@ -98,8 +96,23 @@ build_bin() {
   (cd "$dir" && CGO_ENABLED=0 go build -mod=readonly -trimpath -ldflags "-s -w $ldflags" \
     -o "$BIN/.$name.tmp" "$pkg")
   mv -f "$BIN/.$name.tmp" "$BIN/$name"
-  printf '%s\n' "$stamp" >"$BIN/.$name.stamp"
+  stamp_write "$name" "$stamp"
   log "build: $name $version built in $(secs_since "$t0")s, $(du -m "$BIN/$name" | cut -f1) MB"
+}
+
+# kube_ldflags DIR: the version variables upstream's release build stamps (hack/lib/version.sh),
+# for the k8s.io/kubernetes a wrapper module pins; without them the binaries report
+# v0.0.0-master, which confuses version-checking clients.
+kube_ldflags() {
+  local kv minor date pkg ld=""
+  kv=$(modver "$1" k8s.io/kubernetes)
+  minor=$(echo "$kv" | cut -d. -f2)
+  date=$(modver "$1" k8s.io/kubernetes '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}')
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld="$ld -X $pkg.gitVersion=$kv -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    ld="$ld -X $pkg.gitTreeState=clean -X $pkg.gitCommit= -X $pkg.buildDate=$date"
+  done
+  echo "$ld"
 }
 
 # modver DIR MODULE [FORMAT]: a field of a dependency of a wrapper module, e.g. its version.
@@ -112,22 +125,15 @@ modver() {
 cmd_build() {
   command -v go >/dev/null || die "go not found (needs Go >= 1.26)"
   lock
-  local t0 v kv minor date pkg ld=""
+  local t0 v kv pkg ld
   t0=$(now_ms)
 
   v=$(modver "$MODS/etcd" go.etcd.io/etcd/server/v3)
   build_bin etcd "$v" "$MODS/etcd" go.etcd.io/etcd/server/v3 \
     "-X go.etcd.io/etcd/api/v3/version.GitSHA=module-$v"
 
-  # Upstream's release build stamps the version through these variables (hack/lib/version.sh);
-  # without them the binaries report v0.0.0-master, which confuses version-checking clients.
   kv=$(modver "$MODS/kube" k8s.io/kubernetes)
-  minor=$(echo "$kv" | cut -d. -f2)
-  date=$(modver "$MODS/kube" k8s.io/kubernetes '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}')
-  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ld="$ld -X $pkg.gitVersion=$kv -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-    ld="$ld -X $pkg.gitTreeState=clean -X $pkg.gitCommit= -X $pkg.buildDate=$date"
-  done
+  ld=$(kube_ldflags "$MODS/kube")
   for pkg in kube-apiserver kube-controller-manager kube-scheduler; do
     build_bin "$pkg" "$kv" "$MODS/kube" "k8s.io/kubernetes/cmd/$pkg" "$ld"
   done

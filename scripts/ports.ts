@@ -1,9 +1,10 @@
 /** npm run ports -- --stack <name>: the stack's port table as Markdown (no CLI, no cluster). */
 import * as path from "path";
 import { parseArgs } from "util";
-import { rawConfigFromStackFile, stackFile } from "../lib/config";
-import { planPlatform, portTableMarkdown } from "../lib/plan";
-import { ConfigError, validateConfig } from "../lib/validation";
+import { rawConfigFromStackFile, stackFile } from "../lib/config/load";
+import { portTableMarkdown } from "../lib/plan/plan";
+import { ConfigError } from "../lib/problems";
+import { validate } from "../lib/rules/validate";
 
 try {
     const { values } = parseArgs({ options: { stack: { type: "string" } } });
@@ -12,8 +13,8 @@ try {
     }
     const projectDir = path.resolve(__dirname, "..");
     process.chdir(projectDir);
-    const config = validateConfig(rawConfigFromStackFile(stackFile(values.stack, projectDir), projectDir));
-    process.stdout.write(portTableMarkdown(planPlatform(config).portTable));
+    const plan = validate(rawConfigFromStackFile(stackFile(values.stack, projectDir), projectDir));
+    process.stdout.write(portTableMarkdown(plan.portTable));
 } catch (err) {
     console.error(err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err));
     process.exit(1);

@@ -9,11 +9,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import * as YAML from "yaml";
-import { rawConfigFromStackFile, stackFile } from "../lib/config";
-import { evaluate } from "../lib/evaluate";
-import { manifestsOf, traefikValuesOf } from "../lib/manifests";
+import { rawConfigFromStackFile, stackFile } from "../lib/config/load";
+import { evaluate } from "../tools/evaluate";
+import { manifestsOf, traefikValuesOf } from "../tools/manifests";
 import { useUnmappedStackTraces } from "../lib/stackTraces";
-import { ConfigError } from "../lib/validation";
+import { ConfigError } from "../lib/problems";
 
 async function main(): Promise<void> {
     useUnmappedStackTraces();

@@ -22,7 +22,7 @@
 # Nothing is built that is already there: a `pulumi` of the right version on PATH (a normal
 # install, with the language host next to it), a normal install's kubernetes plugin of the version
 # @pulumi/kubernetes wants (linked into the cache), or a build in $TCP_PLATFORM_CACHE/bin whose
-# record in bin/.versions (version + hash of its wrapper) still matches. Go's module and build
+# stamp (bin/.<name>.stamp: version + key of its wrapper) still matches. Go's module and build
 # caches (~/go/pkg/mod, ~/.cache/go-build) make a rebuild after a small change quick.
 set -euo pipefail
 
@@ -41,7 +41,6 @@ GO_MIN=1.25.11
 
 BIN="$TCP_PLATFORM_CACHE/bin"
 BUILD="$TCP_PLATFORM_CACHE/build"
-STAMPS="$BIN/.versions"
 TOOLCHAIN="$ROOT/toolchain"
 PULUMI_HOME_DIR="$TCP_PLATFORM_CACHE/pulumi-home"
 USER_PULUMI_HOME="$HOME/.pulumi"
@@ -72,20 +71,9 @@ k8s_version() {
 
 # Key of one wrapper's contents; part of the stamp, so any change of pin or code rebuilds.
 wrapper_key() {
-  (cd "$TOOLCHAIN/$1" && find . -maxdepth 1 -type f \( -name 'go.*' -o -name '*.go' \) | LC_ALL=C sort |
-    xargs cat) | sha256sum | cut -c1-16
-}
-
-stamp_of() {
-  if [ -f "$STAMPS" ]; then awk -v n="$1" '$1 == n { print $2 " " $3 }' "$STAMPS"; fi
-}
-
-write_stamp() {
-  local name=$1 version=$2 key=$3 tmp
-  tmp=$(mktemp "$STAMPS.XXXXXX")
-  { [ -f "$STAMPS" ] && awk -v n="$name" '$1 != n' "$STAMPS"; printf '%s %s %s\n' "$name" "$version" "$key"; } >"$tmp"
-  chmod 644 "$tmp"
-  mv "$tmp" "$STAMPS"
+  local files
+  mapfile -t files < <(cd "$TOOLCHAIN/$1" && find . -maxdepth 1 -type f \( -name 'go.*' -o -name '*.go' \) | LC_ALL=C sort)
+  (cd "$TOOLCHAIN/$1" && key_of "${files[@]}")
 }
 
 # A command of that name on PATH, ignoring our own bin directory.
@@ -160,15 +148,15 @@ build_k8s_provider() {
 ensure() {
   local name=$1 version=$2 key
   shift 2
-  key=$(wrapper_key "$name")
-  if [ -x "$BIN/$name" ] && [ "$(stamp_of "$name")" = "$version $key" ]; then
+  key="$version $(wrapper_key "$name")"
+  if stamp_current "$name" "$key"; then
     log "$name $version: up to date in $BIN"
     return 0
   fi
   require_go
   log "$name $version: building with $(go env GOVERSION) ($(nproc) cores)"
   timed "$name $version" "$@"
-  write_stamp "$name" "$version" "$key"
+  stamp_write "$name" "$key"
   rm -rf "${BUILD:?}/$name" # kept only when a build fails, to look at
   log "$name: $(du -h "$BIN/$name" | cut -f1)"
 }
@@ -197,9 +185,9 @@ cmd_build() {
   # asks for; link that rather than build the version that the wrapper can pin.
   path="$USER_PULUMI_HOME/plugins/resource-kubernetes-v$K8S_WANTED/pulumi-resource-kubernetes"
   if [ -x "$path" ]; then
-    if [ "$(stamp_of pulumi-resource-kubernetes)" != "$K8S_WANTED linked" ] || [ ! -x "$BIN/pulumi-resource-kubernetes" ]; then
+    if ! stamp_current pulumi-resource-kubernetes "$K8S_WANTED linked"; then
       ln -sfn "$path" "$BIN/pulumi-resource-kubernetes"
-      write_stamp pulumi-resource-kubernetes "$K8S_WANTED" linked
+      stamp_write pulumi-resource-kubernetes "$K8S_WANTED linked"
     fi
     log "pulumi-resource-kubernetes $K8S_WANTED: linked from $path, not building"
   else
@@ -244,7 +232,7 @@ cmd_versions() {
   if p=$(command -v pulumi-resource-kubernetes); then
     # The provider has no --version flag; its version is what this script built or linked.
     local v="not built by this script"
-    [ "$p" = "$BIN/pulumi-resource-kubernetes" ] && v=$(stamp_of pulumi-resource-kubernetes | cut -d' ' -f1)
+    [ "$p" = "$BIN/pulumi-resource-kubernetes" ] && v=$(stamp_read pulumi-resource-kubernetes | cut -d' ' -f1)
     printf 'pulumi-resource-kubernetes  %s  (%s)\n' "${v:-unknown}" "$p"
   else
     printf 'pulumi-resource-kubernetes  missing: run scripts/toolchain.sh build\n'

@@ -28,15 +28,15 @@ die() { log "ERROR: $*"; exit 1; }
 # already be complete, the work tree is never rewritten).
 modinfo() { (cd "$WRAPPER" && GOFLAGS="-mod=readonly -buildvcs=false" go list -m -f "$1" "$MODULE"); }
 
-# Stamp of what the binary must have been built from. Comment lines do not count.
+# Stamp of what the binary must have been built from.
 wanted_stamp() {
-  local key
-  key=$(cd "$WRAPPER" && find . -type f \( -name 'go.*' -o -name '*.go' \) | LC_ALL=C sort |
-    xargs grep -hv '^[[:space:]]*//' | sha256sum | cut -c1-16)
+  local files key
+  mapfile -t files < <(cd "$WRAPPER" && find . -type f \( -name 'go.*' -o -name '*.go' \) | LC_ALL=C sort)
+  key=$(cd "$WRAPPER" && key_of "${files[@]}")
   printf '%s %s recipe=%s %s\n' "$(modinfo '{{.Version}}')" "$(go env GOVERSION)" "$BUILD_RECIPE" "$key"
 }
 
-current() { [ -x "$BIN/traefik" ] && [ "$(cat "$BIN/.traefik.stamp" 2>/dev/null)" = "$(wanted_stamp)" ]; }
+current() { stamp_current traefik "$(wanted_stamp)"; }
 
 cmd_build() {
   command -v go >/dev/null || die "go not found on PATH (Traefik v3.7 needs Go >= 1.26)"
@@ -67,7 +67,7 @@ cmd_build() {
   "$BIN/.traefik.tmp" version | grep -q "^Version:[[:space:]]*${version#v}$" ||
     die "the built binary does not report version ${version#v}"
   mv -f "$BIN/.traefik.tmp" "$BIN/traefik"
-  printf '%s\n' "$stamp" >"$BIN/.traefik.stamp"
+  stamp_write traefik "$stamp"
   log "traefik $version: built in $(($(date +%s) - t0))s, $(du -m "$BIN/traefik" | cut -f1) MB ($BIN/traefik)"
 }
 

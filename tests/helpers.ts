@@ -1,7 +1,11 @@
 /** Shared test fixtures: stack configs read from the project's own stack files. */
 import * as path from "path";
-import { rawConfigFromStackFile, stackFile } from "../lib/config";
-import { ConfigError, formatProblem, RawConfig, StackConfig, validateConfig } from "../lib/validation";
+import { Catalog, catalog as projectCatalog } from "../lib/catalog";
+import { rawConfigFromStackFile, stackFile } from "../lib/config/load";
+import { RawConfig } from "../lib/config/schema";
+import { PlatformPlan } from "../lib/plan/plan";
+import { ConfigError, formatProblem } from "../lib/problems";
+import { validate } from "../lib/rules/validate";
 
 export const projectDir = path.resolve(__dirname, "..");
 
@@ -23,9 +27,9 @@ export function devWith(change: (values: Record<string, any>) => void): RawConfi
 }
 
 /** The formatted problems validation reports for `raw` (empty when it passes). */
-export function problemsOf(raw: RawConfig): string[] {
+export function problemsOf(raw: RawConfig, catalog: Catalog = projectCatalog): string[] {
     try {
-        validateConfig(raw);
+        validate(raw, catalog);
         return [];
     } catch (err) {
         if (err instanceof ConfigError) {
@@ -35,6 +39,7 @@ export function problemsOf(raw: RawConfig): string[] {
     }
 }
 
-export function validDev(): StackConfig {
-    return validateConfig(stackRaw("dev"));
+/** The plan of the dev stack. */
+export function validDev(): PlatformPlan {
+    return validate(stackRaw("dev"));
 }

@@ -180,6 +180,18 @@ export interface TlsExchange {
     data: Buffer;
 }
 
+/** Who the server said it was: whether its chain and name verified for `servername`, and its certificate's names. */
+function peerIdentity(socket: tls.TLSSocket, servername: string): Pick<TlsExchange, "authorized" | "authorizationError" | "subjectCN" | "subjectAltName"> {
+    const cert = socket.getPeerCertificate();
+    const identityError = tls.checkServerIdentity(servername, cert);
+    return {
+        authorized: socket.authorized && identityError === undefined,
+        authorizationError: socket.authorizationError?.message ?? identityError?.message,
+        subjectCN: typeof cert.subject?.CN === "string" ? cert.subject.CN : undefined,
+        subjectAltName: cert.subjectaltname,
+    };
+}
+
 /** A TLS handshake with SNI `servername` through 127.0.0.1:`port`, then `payload`, collecting the reply. */
 export function tlsExchange(port: number, servername: string, caFile: string, payload: string, expectBytes: number, timeoutMs = 5000): Promise<TlsExchange> {
     return new Promise((resolve) => {
@@ -189,12 +201,7 @@ export function tlsExchange(port: number, servername: string, caFile: string, pa
         const socket = tls.connect({ host: LOOPBACK, port, servername, ca: fs.readFileSync(caFile), rejectUnauthorized: false });
         const finish = settleOnce(socket, timeoutMs, (end) => resolve({ ...result, end, data: Buffer.concat(chunks) }));
         socket.on("secureConnect", () => {
-            const cert = socket.getPeerCertificate();
-            const identityError = tls.checkServerIdentity(servername, cert);
-            result.authorized = socket.authorized && identityError === undefined;
-            result.authorizationError = socket.authorizationError?.message ?? identityError?.message;
-            result.subjectCN = typeof cert.subject?.CN === "string" ? cert.subject.CN : undefined;
-            result.subjectAltName = cert.subjectaltname;
+            Object.assign(result, peerIdentity(socket, servername));
             socket.write(payload);
         });
         socket.on("data", (chunk) => {
@@ -256,12 +263,7 @@ export function postgresStartTls(port: number, servername: string, caFile: strin
             const secure = tls.connect({ socket: plain, servername, ca: fs.readFileSync(caFile), rejectUnauthorized: false });
             finish = settleOnce(secure, timeoutMs, (end) => resolve({ ...result, end }));
             secure.on("secureConnect", () => {
-                const cert = secure.getPeerCertificate();
-                const identityError = tls.checkServerIdentity(servername, cert);
-                result.authorized = secure.authorized && identityError === undefined;
-                result.authorizationError = secure.authorizationError?.message ?? identityError?.message;
-                result.subjectCN = typeof cert.subject?.CN === "string" ? cert.subject.CN : undefined;
-                result.subjectAltName = cert.subjectaltname;
+                Object.assign(result, peerIdentity(secure, servername));
                 const params = Buffer.from("user\0postgres\0database\0postgres\0\0");
                 const startup = Buffer.alloc(8);
                 startup.writeInt32BE(8 + params.length, 0);

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { DEFAULT_CHART_VERSION } from "../../lib/validation";
+import { DEFAULT_CHART_VERSION } from "../../lib/constants";
 import { cacheDir, localChartDir } from "../../scripts/charts";
 
 export const projectDir = path.resolve(__dirname, "../..");
@@ -106,7 +106,7 @@ export class ProjectCopy {
 
     constructor() {
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "tcp-platform-it-"));
-        for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "lib", "components", "policy"]) {
+        for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "platform.ts", "lib", "components", "policy"]) {
             fs.cpSync(path.join(projectDir, entry), path.join(this.dir, entry), { recursive: true });
         }
         fs.symlinkSync(path.join(projectDir, "node_modules"), path.join(this.dir, "node_modules"));

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import { AppSpec, catalog } from "../../lib/catalog";
-import { evaluate } from "../../lib/evaluate";
-import { manifestsOf, traefikValuesOf } from "../../lib/manifests";
+import { AppSpec, Catalog, catalog } from "../../lib/catalog";
+import { evaluate } from "../../tools/evaluate";
+import { manifestsOf, traefikValuesOf } from "../../tools/manifests";
 import { devWith, problemsOf } from "../helpers";
 
 // What the README's "add a TCP app" asks of a user: one catalog entry plus its stack lines.
@@ -18,16 +18,14 @@ const memcached: AppSpec = {
 };
 
 describe("adding a fourth TCP app", () => {
-    const editable = catalog as Record<string, AppSpec>;
-    before(() => { editable["memcached-demo"] = memcached; });
-    after(() => { delete editable["memcached-demo"]; });
+    const withEntry: Catalog = { ...catalog, "memcached-demo": memcached };
 
     const withMemcached = (nodePort: number) => devWith((v) => {
         v.apps["memcached-demo"] = { entryPoint: { name: "memcached", port: 11211, nodePort } };
     });
 
     it("adds its Deployment, Service, route, and its entryPoint and NodePort to Traefik", async () => {
-        const { resources } = await evaluate(withMemcached(30211), "dev");
+        const { resources } = await evaluate(withMemcached(30211), "dev", [], withEntry);
         const values = traefikValuesOf(resources) as any;
         assert.deepEqual(values.ports.memcached, { port: 11211, expose: true, exposedPort: 11211, protocol: "TCP", nodePort: 30211 });
         assert.deepEqual(Object.keys(values.ports).sort(), ["memcached", "mysql", "mytcp", "redis"]);
@@ -38,7 +36,7 @@ describe("adding a fourth TCP app", () => {
     });
 
     it("is checked against the ports already planned", () => {
-        assert.deepEqual(problemsOf(withMemcached(30379)), [
+        assert.deepEqual(problemsOf(withMemcached(30379), withEntry), [
             "tcp-platform:apps.memcached-demo.entryPoint.nodePort: is already the NodePort of app redis-demo (got 30379). Fix: choose a free NodePort",
         ]);
     });

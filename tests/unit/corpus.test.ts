@@ -3,9 +3,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { rawConfigFromStackFile } from "../../lib/config";
-import { evaluate, RecordedResource } from "../../lib/evaluate";
-import { ConfigError } from "../../lib/validation";
+import { rawConfigFromStackFile } from "../../lib/config/load";
+import { evaluate, RecordedResource } from "../../tools/evaluate";
+import { ConfigError } from "../../lib/problems";
 import { projectDir } from "../helpers";
 
 interface Case { name: string; expect: string; stack: string }

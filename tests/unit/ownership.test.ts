@@ -4,14 +4,15 @@
  * reader; the real one is exercised in tests/integration/isolation.test.ts.
  */
 import { strict as assert } from "assert";
-import { evaluate } from "../../lib/evaluate";
-import { ClusterReader, LiveMeta, LiveRead, NodePortUse } from "../../lib/liveCluster";
-import { checkCluster, crdDecision, foreignContents, LiveFacts, liveProblems, objectKey, readLiveFacts } from "../../lib/liveChecks";
-import { manifestsOf, traefikValuesOf } from "../../lib/manifests";
-import { keptNamespaces } from "../../lib/platform";
+import { evaluate } from "../../tools/evaluate";
+import { ClusterReader, LiveMeta, LiveRead, NodePortUse } from "../../lib/live/cluster";
+import { checkCluster, crdDecision, foreignContents, LiveFacts, liveProblems, objectKey, readLiveFacts } from "../../lib/live/checks";
+import { manifestsOf, traefikValuesOf } from "../../tools/manifests";
+import { keptNamespaces } from "../../platform";
 import { ownerLabels, StackIdentity } from "../../lib/ownership";
-import { ObjectRef, planPlatform, PlatformPlan } from "../../lib/plan";
-import { ConfigError, formatProblem, validateConfig } from "../../lib/validation";
+import { ObjectRef, PlatformPlan } from "../../lib/plan/plan";
+import { ConfigError, formatProblem } from "../../lib/problems";
+import { validate } from "../../lib/rules/validate";
 import { devWith, problemsOf, stackRaw } from "../helpers";
 
 const prod: StackIdentity = { project: "tcp-platform", stack: "prod" };
@@ -31,7 +32,7 @@ const meta = (name: string, labels: Record<string, string> = {}, namespace?: str
 function devPlan(stack = "dev"): PlatformPlan {
     const raw = stackRaw("dev");
     raw.identity = { project: "tcp-platform", stack };
-    return planPlatform(validateConfig(raw));
+    return validate(raw);
 }
 
 /** The problems `checkCluster` refuses with, formatted; empty when it passes. */
@@ -95,7 +96,7 @@ describe("stacks side by side", () => {
     });
 
     it("lets an explicit traefik.namespace win over the suffix, and refuses a suffix that makes names too long", () => {
-        const plan = planPlatform(validateConfig(devWith((v) => { v.namespaceSuffix = "-qa"; v.traefik.namespace = "ingress"; })));
+        const plan = validate(devWith((v) => { v.namespaceSuffix = "-qa"; v.traefik.namespace = "ingress"; }));
         assert.equal(plan.traefik.namespace, "ingress");
         assert.match(problemsOf(devWith((v) => { v.namespaceSuffix = `-${"x".repeat(60)}`; }))[0],
             /^tcp-platform:namespaceSuffix: makes the namespace "backend-x+", longer than the 63 characters Kubernetes allows/);
@@ -170,7 +171,7 @@ describe("live checks before any change", () => {
         assert.deepEqual([...live.keepNamespaces!], [["traefik", ["configmap/notes (no stack (no tcp-platform/stack label: made by kubectl, Helm or Argo CD?))"]]]);
         // backend holds mysql-demo's claim by plan, whatever the cluster says.
         assert.deepEqual([...keptNamespaces(plan, live)].sort(), ["backend", "traefik"]);
-        const withoutDatabases = planPlatform(validateConfig(devWith((v) => { delete v.apps["mysql-demo"]; })));
+        const withoutDatabases = validate(devWith((v) => { delete v.apps["mysql-demo"]; }));
         assert.deepEqual([...keptNamespaces(withoutDatabases, {})], []);
     });
 
@@ -179,7 +180,7 @@ describe("live checks before any change", () => {
         const claim = (size: string, storageClass = "standard") => ({
             [objectKey({ kind: "PersistentVolumeClaim", namespace: "backend", name: "data-mysql-demo-0" })]: { ...meta("data-mysql-demo-0", own, "backend"), claim: { size, storageClass } },
         });
-        const growTo = (size: string, storageClass?: string) => planPlatform(validateConfig(devWith((v) => { v.apps["mysql-demo"].storage = { size, ...(storageClass ? { storageClass } : {}) }; })));
+        const growTo = (size: string, storageClass?: string) => validate(devWith((v) => { v.apps["mysql-demo"].storage = { size, ...(storageClass ? { storageClass } : {}) }; }));
         const reader = (objects: Record<string, LiveMeta>, expandable: boolean): ClusterReader => ({
             ...cluster(objects),
             read: (ref) => Promise.resolve(ref.kind === "StorageClass" ? { ...meta(ref.name), allowVolumeExpansion: expandable } : objects[objectKey(ref)] ?? "absent"),

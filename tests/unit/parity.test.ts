@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
 import * as YAML from "yaml";
-import { evaluate } from "../../lib/evaluate";
-import { Manifest, manifestsOf } from "../../lib/manifests";
+import { evaluate } from "../../tools/evaluate";
+import { Manifest, manifestsOf } from "../../tools/manifests";
 import { projectDir, stackRaw } from "../helpers";
 
 const overlay = path.resolve(projectDir, "../shared/seed/kustomize/apps/backend/tcp-demo/overlays/development");

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { evaluate } from "../../lib/evaluate";
+import { evaluate } from "../../tools/evaluate";
 import { guaranteedInProduction, nodePortsInRange, pinnedImages, requestsAndLimits, ResourceView, rules, seedNaming, tcpRouteMatches } from "../../policy/rules";
 import { stackRaw } from "../helpers";
 

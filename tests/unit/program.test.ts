@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { evaluate, Evaluation } from "../../lib/evaluate";
-import { Manifest, manifestsOf, traefikValuesOf } from "../../lib/manifests";
+import { evaluate, Evaluation } from "../../tools/evaluate";
+import { Manifest, manifestsOf, traefikValuesOf } from "../../tools/manifests";
 import { stackRaw } from "../helpers";
 
 function find(manifests: Manifest[], kind: string, name: string): Manifest {

@@ -4,8 +4,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { chartProfile, traefikValues } from "../../lib/traefikChart";
-import { planEntryPoints } from "../../lib/plan";
+import { chartProfile, traefikValues } from "../../lib/traefik/chart";
 import { validDev } from "../helpers";
 
 const chartsDir = path.resolve(__dirname, "../../../shared/charts");
@@ -22,8 +21,7 @@ function chartFile(version: string, file: string): string {
 }
 
 function devValues(version: string): Record<string, any> {
-    const config = validDev();
-    return traefikValues({ profile: chartProfile(version), entryPoints: planEntryPoints(config), serviceType: "NodePort", labels: config.labels, watchNamespaces: ["backend"] });
+    return traefikValues({ ...validDev().traefik, profile: chartProfile(version) });
 }
 
 describe("Traefik chart values", () => {
@@ -86,8 +84,7 @@ describe("Traefik chart values", () => {
     });
 
     it("leaves nodePort out when the Service is ClusterIP", () => {
-        const config = validDev();
-        const values = traefikValues({ profile: chartProfile("26.0.0"), entryPoints: planEntryPoints(config), serviceType: "ClusterIP", labels: {}, watchNamespaces: ["backend"] }) as any;
+        const values = traefikValues({ ...validDev().traefik, serviceType: "ClusterIP", labels: {} }) as any;
         assert.equal(values.ports.mytcp.nodePort, undefined);
         assert.deepEqual(values.service, { type: "ClusterIP" });
         assert.equal(values.commonLabels, undefined);

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { parseQuantity } from "../../lib/quantity";
-import { mapImage } from "../../lib/validation";
+import { mapImage } from "../../lib/images";
 
 describe("Kubernetes quantities", () => {
     it("parses what the API server accepts", () => {

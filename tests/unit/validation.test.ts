@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
-import { evaluate } from "../../lib/evaluate";
-import { manifestsOf } from "../../lib/manifests";
-import { ConfigError, validateConfig } from "../../lib/validation";
+import { evaluate } from "../../tools/evaluate";
+import { manifestsOf } from "../../tools/manifests";
+import { ConfigError } from "../../lib/problems";
+import { validate } from "../../lib/rules/validate";
 import { devWith, problemsOf, stackRaw } from "../helpers";
 
 /** Asserts that validation refuses `raw` with exactly one problem, and returns its text. */
@@ -236,7 +237,7 @@ describe("validation", () => {
         });
 
         it("refuses configuration that is not a mapping", () => {
-            assert.throws(() => validateConfig({ values: ["a"] as unknown as Record<string, unknown>, secretKeys: new Set(), identity: { project: "tcp-platform", stack: "dev" } }),
+            assert.throws(() => validate({ values: ["a"] as unknown as Record<string, unknown>, secretKeys: new Set(), identity: { project: "tcp-platform", stack: "dev" } }),
                 (err: unknown) => err instanceof ConfigError && /is not a mapping of config keys/.test(err.message));
         });
 

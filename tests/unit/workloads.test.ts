@@ -5,10 +5,10 @@
  */
 import { strict as assert } from "assert";
 import { AppSpec, catalog, PortContract } from "../../lib/catalog";
-import { evaluate } from "../../lib/evaluate";
-import { Manifest, manifestsOf } from "../../lib/manifests";
-import { planPlatform } from "../../lib/plan";
-import { RawConfig, validateConfig } from "../../lib/validation";
+import { evaluate } from "../../tools/evaluate";
+import { Manifest, manifestsOf } from "../../tools/manifests";
+import { RawConfig } from "../../lib/config/schema";
+import { validate } from "../../lib/rules/validate";
 import { devWith, problemsOf, stackRaw } from "../helpers";
 
 /** The dev stack with every catalog app: db and cache on websecure with certificates from Secrets. */
@@ -104,7 +104,7 @@ describe("workloads as their images run them", () => {
                 v.defaults.storage = { size: "5Gi", storageClass: "fast" };
                 v.apps["mysql-demo"].storage = { size: "8Gi" };
             });
-            const plan = planPlatform(validateConfig(raw));
+            const plan = validate(raw);
             const mysql = plan.apps.find((a) => a.id === "mysql-demo")!;
             assert.deepEqual(mysql.storage, {
                 size: "8Gi", storageClass: "fast", mountPath: "/var/lib/mysql", template: "data", claims: ["data-mysql-demo-0"],
@@ -114,7 +114,7 @@ describe("workloads as their images run them", () => {
         });
 
         it("keep the claim at zero replicas, and protect it with protectStateful", () => {
-            const stopped = planPlatform(validateConfig(devWith((v) => { v.apps["mysql-demo"].replicas = 0; v.protectStateful = true; })));
+            const stopped = validate(devWith((v) => { v.apps["mysql-demo"].replicas = 0; v.protectStateful = true; }));
             const mysql = stopped.apps.find((a) => a.id === "mysql-demo")!;
             assert.deepEqual(mysql.storage?.claims, ["data-mysql-demo-0"]);
             assert.equal(mysql.protect, true);

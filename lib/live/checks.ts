@@ -4,11 +4,12 @@
  * ownership (liveProblems, pure). Pulumi's upsert and `pulumi.com/patchForce` would otherwise
  * take over whatever is there; this decides first, at preview, with nothing changed.
  */
-import { ClusterReader, ClusterUnreadable, LiveMeta, LiveRead, NodePortUse } from "./liveCluster";
-import { describeOwner, ownerOf, sameOwner } from "./ownership";
-import { ObjectRef, PlatformPlan } from "./plan";
-import { parseQuantity } from "./quantity";
-import { ConfigError, Problem, PROJECT } from "./validation";
+import { ClusterReader, ClusterUnreadable, LiveMeta, LiveRead, NodePortUse } from "./cluster";
+import { describeOwner, ownerOf, sameOwner } from "../ownership";
+import { ObjectRef, PlatformPlan } from "../plan/plan";
+import { parseQuantity } from "../quantity";
+import { PROJECT } from "../constants";
+import { ConfigError, Problem } from "../problems";
 
 /** The CRD whose presence stands for all of the chart's CRDs (they are installed together). */
 export const SENTINEL_CRD: ObjectRef = {

@@ -3,6 +3,7 @@
  * Pure functions: the values are tested for both chart formats without a cluster.
  */
 import * as semver from "semver";
+import type { PlannedTraefik } from "../plan/plan";
 
 /** Label keys the chart's selectors use (its `traefik.labelselector` helper), in both chart lines. */
 export const traefikSelectorKeys = ["app.kubernetes.io/name", "app.kubernetes.io/instance"] as const;
@@ -48,19 +49,6 @@ export function chartProfile(version: string): ChartProfile {
 /** Seconds a terminating Traefik pod keeps accepting connections (preStop), within the chart's 60 s grace. */
 export const TRAEFIK_DRAIN_SECONDS = 5;
 
-/** An entryPoint this program adds to Traefik for plain-TCP or SNI apps. */
-export interface EntryPointPlan {
-    name: string;
-    /** Port Traefik listens on inside its pod (>= 1024: it runs unprivileged). */
-    port: number;
-    /** Port on the Traefik Service. */
-    exposedPort: number;
-    /** Fixed NodePort, when the Service is of type NodePort or LoadBalancer. */
-    nodePort?: number;
-    /** App ids routed through this entryPoint. */
-    apps: string[];
-}
-
 export type ServiceType = "NodePort" | "LoadBalancer" | "ClusterIP";
 
 /** Compute resources for the Traefik pod itself. */
@@ -69,22 +57,11 @@ export interface TraefikResources {
     limits?: { cpu?: string; memory?: string };
 }
 
-export interface TraefikValuesInput {
-    profile: ChartProfile;
-    entryPoints: EntryPointPlan[];
-    serviceType: ServiceType;
-    resources?: TraefikResources;
-    /** Labels for the chart's own objects (`commonLabels`). */
-    labels: Record<string, string>;
-    /** The namespaces whose routes this Traefik serves: the stack's app namespaces. */
-    watchNamespaces: string[];
-}
-
 /**
  * The Helm values for Traefik. The entryPoints come only from the apps' plan: no second
  * hand-kept list, and no `--entrypoints.*` arguments (the chart derives them from `ports`).
  */
-export function traefikValues(input: TraefikValuesInput): Record<string, unknown> {
+export function traefikValues(input: PlannedTraefik): Record<string, unknown> {
     const { profile } = input;
     const expose = profile.exposeAsObject ? { default: true } : true;
     const ports: Record<string, unknown> = {};

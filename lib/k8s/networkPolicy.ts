@@ -4,7 +4,7 @@
  * lists in `allowFrom`.
  */
 import * as k8s from "@pulumi/kubernetes";
-import { PlannedApp } from "./plan";
+import { PlannedApp } from "../plan/plan";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 

@@ -5,9 +5,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
-import { rawConfigFromPulumi } from "./config";
-import { deployPlatform, Platform } from "./platform";
-import { PROJECT, RawConfig, StackConfig, validateConfig } from "./validation";
+import { Catalog, catalog as projectCatalog } from "../lib/catalog";
+import { rawConfigFromPulumi } from "../lib/config/load";
+import { RawConfig, StackConfig } from "../lib/config/schema";
+import { PROJECT } from "../lib/constants";
+import { validate } from "../lib/rules/validate";
+import { deployPlatform, Platform } from "../platform";
 
 export interface RecordedResource {
     type: string;
@@ -28,7 +31,7 @@ const settings = runtimeSettings as typeof runtimeSettings & { waitForRPCs: () =
  * Evaluates the program for one stack's raw configuration and records what it registers
  * (into `resources`, which a caller may pass to see what was registered before a failure).
  */
-export async function evaluate(raw: RawConfig, stack = "dev", resources: RecordedResource[] = []): Promise<Evaluation> {
+export async function evaluate(raw: RawConfig, stack = "dev", resources: RecordedResource[] = [], catalog: Catalog = projectCatalog): Promise<Evaluation> {
     await pulumi.runtime.setMocks({
         newResource: (args) => {
             const inputs = args.inputs as Record<string, unknown>;
@@ -43,8 +46,8 @@ export async function evaluate(raw: RawConfig, stack = "dev", resources: Recorde
     }
     pulumi.runtime.setAllConfig(config, [...raw.secretKeys].map((key) => `${PROJECT}:${key}`));
     // The same path as index.ts: read back through the runtime, then validate.
-    const validated = validateConfig(rawConfigFromPulumi());
-    const platform = deployPlatform(validated);
+    const plan = validate(rawConfigFromPulumi(), catalog);
+    const platform = deployPlatform(plan);
     await settings.waitForRPCs();
-    return { config: validated, platform, resources };
+    return { config: plan.config, platform, resources };
 }

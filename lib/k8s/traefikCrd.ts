@@ -2,8 +2,7 @@
  * Typed Traefik custom resources (traefik.io/v1alpha1), so a misspelt field fails to compile
  * instead of being dropped by the API server.
  */
-import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
+import { customResourceClass } from "./crd";
 
 export interface TcpServiceRef {
     /** Kubernetes Service name in the route's namespace. */
@@ -31,16 +30,8 @@ export interface IngressRouteTCPSpec {
     tls?: TcpRouteTls;
 }
 
-export interface IngressRouteTCPArgs {
-    metadata: k8s.types.input.meta.v1.ObjectMeta;
-    spec: pulumi.Input<IngressRouteTCPSpec>;
-}
-
-export class IngressRouteTCP extends k8s.apiextensions.CustomResource {
-    constructor(name: string, args: IngressRouteTCPArgs, opts?: pulumi.CustomResourceOptions) {
-        super(name, { apiVersion: "traefik.io/v1alpha1", kind: "IngressRouteTCP", ...args }, opts);
-    }
-}
+export const IngressRouteTCP = customResourceClass<IngressRouteTCPSpec>("traefik.io/v1alpha1", "IngressRouteTCP");
+export type IngressRouteTCP = InstanceType<typeof IngressRouteTCP>;
 
 export interface HttpRoute {
     /** Traefik rule: `Host(\`host\`) && PathPrefix(\`/\`)`. */
@@ -54,14 +45,6 @@ export interface IngressRouteSpec {
     routes: HttpRoute[];
 }
 
-export interface IngressRouteArgs {
-    metadata: k8s.types.input.meta.v1.ObjectMeta;
-    spec: pulumi.Input<IngressRouteSpec>;
-}
-
 /** Traefik's HTTP route: read from the stack's own namespaces, with no cluster-wide IngressClass. */
-export class IngressRoute extends k8s.apiextensions.CustomResource {
-    constructor(name: string, args: IngressRouteArgs, opts?: pulumi.CustomResourceOptions) {
-        super(name, { apiVersion: "traefik.io/v1alpha1", kind: "IngressRoute", ...args }, opts);
-    }
-}
+export const IngressRoute = customResourceClass<IngressRouteSpec>("traefik.io/v1alpha1", "IngressRoute");
+export type IngressRoute = InstanceType<typeof IngressRoute>;

@@ -5,7 +5,7 @@
  * @kubernetes/client-node loads it and applies its credentials (certificates, tokens, exec plugins).
  */
 import * as https from "https";
-import { ObjectRef } from "./plan";
+import { ObjectRef } from "../plan/plan";
 
 /** Metadata of a live object, as far as ownership needs it. */
 export interface LiveMeta {

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Certificate } from "./certManagerCrd";
 import { objectMetadata } from "./metadata";
 import { appIngressSpec } from "./networkPolicy";
-import { PlannedApp } from "./plan";
+import { PlannedApp } from "../plan/plan";
 import { appDeployment, appStatefulSet, claimSpec, credentialsSecret } from "./workload";
 
 /** What an app component needs to build its workload. */

@@ -12,7 +12,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
 import { objectMetadata } from "./metadata";
-import { PlannedApp, PlannedStorage } from "./plan";
+import { PlannedApp, PlannedStorage } from "../plan/plan";
 
 /** Restricted Pod Security for every container we run. */
 export function containerSecurityContext(app: PlannedApp): k8s.types.input.core.v1.SecurityContext {

@@ -1,13 +1,16 @@
 /**
  * Where a stack's configuration comes from: the Pulumi engine (`pulumi up/preview`), or a
  * `Pulumi.<stack>.yaml` file read directly (render and port table, no CLI needed). Both feed
- * the same validation.
+ * the same validation. All the file reading of validation is here, local charts' included.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ConfigError, PROJECT, RawConfig, StackConfig, validateConfig } from "./validation";
+import * as semver from "semver";
+import { HIDDEN_SECRET, PROJECT } from "../constants";
+import { ConfigError } from "../problems";
+import { RawConfig } from "./schema";
 
 // The engine hands every value to the program as text: objects as JSON, booleans as
 // "true"/"false". Secrets stay text whatever they look like.
@@ -55,9 +58,6 @@ function splitKey(fullKey: string): [string, string] {
     return colon < 0 ? [PROJECT, fullKey] : [fullKey.slice(0, colon), fullKey.slice(colon + 1)];
 }
 
-/** Placeholder for encrypted values read from a stack file: only the engine can decrypt them. */
-export const REDACTED = "[secret]";
-
 /** Where a stack's settings file lives. */
 export function stackFile(stack: string, projectDir: string): string {
     return path.join(projectDir, `Pulumi.${stack}.yaml`);
@@ -94,7 +94,8 @@ export function rawConfigFromStackFile(file: string, projectDir = path.dirname(f
             continue;
         }
         if (value && typeof value === "object" && "secure" in value) {
-            values[key] = REDACTED;
+            // Only the engine can decrypt them.
+            values[key] = HIDDEN_SECRET;
             secretKeys.add(key);
         } else {
             values[key] = value;
@@ -115,7 +116,17 @@ function readYaml(file: string): unknown {
     }
 }
 
-/** The validated configuration of the running stack. */
-export function loadConfig(): StackConfig {
-    return validateConfig(rawConfigFromPulumi());
+/** A local chart's version: from Chart.yaml in a chart directory, or from an archive's file name. */
+export function versionFromChartPath(chartPath: string): string | undefined {
+    const chartYaml = path.join(chartPath, "Chart.yaml");
+    if (fs.existsSync(chartYaml)) {
+        const version = (YAML.parse(fs.readFileSync(chartYaml, "utf8")) as { version?: unknown } | null)?.version;
+        return typeof version === "string" && semver.valid(version) ? version : undefined;
+    }
+    const match = /-(\d+\.\d+\.\d+[^/]*?)(\.tgz|\.tar\.gz)?\/?$/.exec(chartPath);
+    return match && semver.valid(match[1]) ? match[1] : undefined;
+}
+
+export function pathExists(file: string): boolean {
+    return fs.existsSync(file);
 }

@@ -2,8 +2,7 @@
  * Typed cert-manager resources (cert-manager.io/v1), for the Certificates the program requests
  * for passthrough apps whose stack names an issuer.
  */
-import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
+import { customResourceClass } from "./crd";
 
 export interface IssuerRef {
     name: string;
@@ -19,13 +18,5 @@ export interface CertificateSpec {
     issuerRef: IssuerRef;
 }
 
-export interface CertificateArgs {
-    metadata: k8s.types.input.meta.v1.ObjectMeta;
-    spec: pulumi.Input<CertificateSpec>;
-}
-
-export class Certificate extends k8s.apiextensions.CustomResource {
-    constructor(name: string, args: CertificateArgs, opts?: pulumi.CustomResourceOptions) {
-        super(name, { apiVersion: "cert-manager.io/v1", kind: "Certificate", ...args }, opts);
-    }
-}
+export const Certificate = customResourceClass<CertificateSpec>("cert-manager.io/v1", "Certificate");
+export type Certificate = InstanceType<typeof Certificate>;

@@ -1,0 +1,154 @@
+/** zod's issues, and app ids not in the catalog, as Problems: the schema pass of validation. */
+import { closest } from "fastest-levenshtein";
+import { z } from "zod";
+import { Catalog, catalogEntry } from "../catalog";
+import { HIDDEN_SECRET, PROJECT } from "../constants";
+import { Problem } from "../problems";
+
+function pathText(path: readonly PropertyKey[]): string {
+    return path.slice(1).reduce<string>(
+        (text, key) => (typeof key === "number" ? `${text}[${key}]` : `${text}.${String(key)}`),
+        `${PROJECT}:${String(path[0] ?? "")}`,
+    );
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+    let node: unknown = root;
+    for (const key of path) {
+        if (node === null || typeof node !== "object") {
+            return undefined;
+        }
+        node = (node as Record<PropertyKey, unknown>)[key];
+    }
+    return node;
+}
+
+/** The keys a strict object at `path` accepts, for "did you mean" hints. */
+function knownKeysAt(root: z.ZodType, path: readonly PropertyKey[]): string[] {
+    let schema: z.ZodType = root;
+    for (const key of path) {
+        schema = unwrap(schema);
+        if (schema instanceof z.ZodObject) {
+            schema = schema.shape[key as string] as z.ZodType;
+        } else if (schema instanceof z.ZodRecord) {
+            schema = schema.valueType as z.ZodType;
+        } else if (schema instanceof z.ZodArray) {
+            schema = schema.element as z.ZodType;
+        } else {
+            return [];
+        }
+        if (!schema) {
+            return [];
+        }
+    }
+    schema = unwrap(schema);
+    return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+    let s = schema;
+    while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) {
+        s = s.unwrap() as z.ZodType;
+    }
+    return s;
+}
+
+/** zod's issues in our error style: path, value, problem and fix. */
+export function schemaProblems(schema: z.ZodType, error: z.ZodError, raw: Record<string, unknown>, secret: Set<string>): Problem[] {
+    const problems: Problem[] = [];
+    for (const issue of error.issues) {
+        const value = secret.has(String(issue.path[0])) ? HIDDEN_SECRET : valueAt(raw, issue.path);
+        switch (issue.code) {
+            case "unrecognized_keys": {
+                const known = knownKeysAt(schema, issue.path);
+                for (const key of issue.keys) {
+                    const suggestion = known.length ? closest(key, known) : undefined;
+                    problems.push({
+                        path: pathText([...issue.path, key]),
+                        value: valueAt(raw, [...issue.path, key]),
+                        problem: "is not a known key",
+                        fix: suggestion ? `did you mean "${suggestion}"? Known keys: ${known.join(", ")}` : "remove it",
+                    });
+                }
+                break;
+            }
+            case "invalid_type": {
+                const expected = typeNames[issue.expected] ?? issue.expected;
+                problems.push({
+                    path: pathText(issue.path),
+                    value,
+                    problem: value === undefined ? "is required" : `must be ${article(expected)}`,
+                    fix: value === undefined ? `set it (${expected})` : `write ${article(expected)} here`,
+                });
+                break;
+            }
+            case "too_small":
+            case "too_big":
+                problems.push({
+                    path: pathText(issue.path),
+                    value,
+                    problem: issue.message.replace(/^Too (small|big): expected \w+ to /, "must "),
+                    fix: "bring it within that range",
+                });
+                break;
+            case "invalid_value":
+                problems.push({
+                    path: pathText(issue.path),
+                    value,
+                    problem: "is not an accepted value",
+                    fix: `use one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
+                });
+                break;
+            case "invalid_key": {
+                // A record key that fails its own check: report the key, with that check's words.
+                const inner = issue.issues[0] as { message: string; params?: { fix?: string } } | undefined;
+                problems.push({
+                    path: pathText(issue.path),
+                    value: issue.path[issue.path.length - 1],
+                    problem: inner?.message ?? "is not an accepted key",
+                    fix: inner?.params?.fix ?? "rename it",
+                });
+                break;
+            }
+            default: {
+                const params = (issue as { params?: { fix?: string } }).params;
+                problems.push({
+                    path: pathText(issue.path),
+                    value,
+                    problem: issue.message,
+                    fix: params?.fix ?? "correct the value",
+                });
+            }
+        }
+    }
+    return problems;
+}
+
+// zod's type names, in the words of a YAML file.
+const typeNames: Record<string, string> = { record: "mapping", object: "mapping", array: "list" };
+
+function article(noun: string): string {
+    return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
+}
+
+function unknownApp(catalog: Catalog, id: string): Problem {
+    const ids = Object.keys(catalog);
+    return {
+        path: `${PROJECT}:apps.${id}`,
+        value: id,
+        problem: "is not an app in the catalog",
+        fix: `did you mean "${closest(id, ids)}"? Catalog apps (lib/catalog.ts): ${ids.join(", ")}`,
+    };
+}
+
+/**
+ * App ids as the stack file wrote them. The schema's record drops a `__proto__` key (JavaScript
+ * would take it as the object's prototype), so ids are checked here, on the raw keys, first.
+ */
+export function unknownAppProblems(catalog: Catalog, raw: Record<string, unknown>): Problem[] {
+    const apps = raw.apps;
+    if (apps === null || typeof apps !== "object" || Array.isArray(apps)) {
+        return [];
+    }
+    return Object.keys(apps).filter((id) => !catalogEntry(catalog, id)).map((id) => unknownApp(catalog, id));
+}

@@ -1,0 +1,128 @@
+/**
+ * Planning: from the catalog and a configuration that passed the schema to exactly what each
+ * component creates, every derived fact resolved once. Pure: tested without Pulumi.
+ */
+import { Catalog, catalogEntry } from "../catalog";
+import { StackConfig } from "../config/schema";
+import { PROJECT } from "../constants";
+import { StackIdentity } from "../ownership";
+import { chartProfile, ChartProfile, ServiceType, TraefikResources } from "../traefik/chart";
+import { PlannedApp, planApp, stackLabels } from "./apps";
+import { PlannedEntryPoint, planEntryPoints, standingEntryPoints } from "./entryPoints";
+import { portTable, PortTableRow } from "./portTable";
+
+export * from "./apps";
+export * from "./entryPoints";
+export * from "./portTable";
+
+/** Traefik as this stack installs it. */
+export interface PlannedTraefik {
+    chart: StackConfig["traefik"]["chart"];
+    installer: "chart" | "release";
+    /** Its namespace: `traefik.namespace`, else `traefik` plus the stack's namespaceSuffix. */
+    namespace: string;
+    releaseName: string;
+    serviceType: ServiceType;
+    resources?: TraefikResources;
+    /** The only namespaces whose routes it reads (and whose Secrets it may read): the stack's apps'. */
+    watchNamespaces: string[];
+    /** How its chart version spells the values. */
+    profile: ChartProfile;
+    /** Its extra entryPoints, from the apps (those that stand). */
+    entryPoints: PlannedEntryPoint[];
+    /** Labels for every object of the chart: the stack's, and its ownership. */
+    labels: Record<string, string>;
+}
+
+/** A Kubernetes object the program creates itself, and the config key that names it. */
+export interface ObjectRef {
+    apiVersion: string;
+    kind: string;
+    namespace?: string;
+    name: string;
+    /** Config path that brings the object into being, for messages. */
+    path: string;
+}
+
+export interface PlatformPlan {
+    /** What the plan was made from: the rules read what the stack wrote through it. */
+    config: StackConfig;
+    catalog: Catalog;
+    identity: StackIdentity;
+    /** Labels on every object: the stack's own, and its ownership. */
+    labels: Record<string, string>;
+    apps: PlannedApp[];
+    /** Every entryPoint declaration, including those that clash (the rules refuse them). */
+    entryPoints: PlannedEntryPoint[];
+    profile: ChartProfile;
+    portTable: PortTableRow[];
+    /** Namespaces the program creates for the apps. */
+    namespaces: string[];
+    traefik: PlannedTraefik;
+    /** Every object the program creates itself (the chart's objects aside). */
+    objects: ObjectRef[];
+}
+
+/**
+ * Everything the program will create, derived once from a configuration that passed the schema:
+ * the rules check this, and the components build it.
+ */
+export function planPlatform(config: StackConfig, catalog: Catalog): PlatformPlan {
+    const apps = Object.keys(config.apps).map((id) => planApp(id, catalogEntry(catalog, id)!, config));
+    const profile = chartProfile(config.traefik.chart.version);
+    const entryPoints = planEntryPoints(config, profile);
+    const namespaces = [...new Set(apps.map((a) => a.namespace))].sort();
+    const { traefik } = config;
+    const plannedTraefik: PlannedTraefik = {
+        chart: traefik.chart,
+        installer: traefik.installer,
+        namespace: traefik.namespace ?? `traefik${config.namespaceSuffix}`,
+        releaseName: traefik.releaseName,
+        serviceType: traefik.serviceType,
+        resources: traefik.resources,
+        watchNamespaces: namespaces,
+        profile,
+        entryPoints: standingEntryPoints(entryPoints),
+        labels: stackLabels(config),
+    };
+    return {
+        config,
+        catalog,
+        identity: config.identity,
+        labels: stackLabels(config),
+        apps,
+        entryPoints,
+        profile,
+        portTable: portTable(apps, plannedTraefik.entryPoints, profile),
+        namespaces,
+        traefik: plannedTraefik,
+        objects: plannedObjects(apps, namespaces, plannedTraefik.namespace),
+    };
+}
+
+/** The objects of `apps`, their namespaces and Traefik's, named as the components name them. */
+function plannedObjects(apps: PlannedApp[], namespaces: string[], traefikNamespace: string): ObjectRef[] {
+    const objects: ObjectRef[] = [{ apiVersion: "v1", kind: "Namespace", name: traefikNamespace, path: `${PROJECT}:traefik.namespace` }];
+    for (const namespace of namespaces) {
+        const path = `${PROJECT}:namespaceSuffix`;
+        objects.push({ apiVersion: "v1", kind: "Namespace", name: namespace, path }, { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", namespace, name: "default-deny-ingress", path });
+    }
+    for (const app of apps) {
+        const { namespace, names } = app;
+        const path = `${PROJECT}:apps.${app.id}`;
+        const of = (apiVersion: string, kind: string, name: string) => objects.push({ apiVersion, kind, namespace, name, path });
+        if (app.secretEnv.length > 0) {
+            of("v1", "Secret", names.secret);
+        }
+        if (app.serverTls?.issuer) {
+            of("cert-manager.io/v1", "Certificate", names.certificate);
+        }
+        app.storage?.claims.forEach((claim) => of("v1", "PersistentVolumeClaim", claim));
+        of("apps/v1", app.storage ? "StatefulSet" : "Deployment", names.deployment);
+        of("v1", "Service", names.service);
+        of("networking.k8s.io/v1", "NetworkPolicy", names.networkPolicy);
+        of("traefik.io/v1alpha1", app.kind === "tcp" ? "IngressRouteTCP" : "IngressRoute", names.route);
+    }
+    return objects;
+}
+

@@ -1,0 +1,57 @@
+/** The port tables: Traefik's entryPoints (a stack output) and the seed's per-app table (`npm run ports`). */
+import { ChartProfile } from "../traefik/chart";
+import { PlannedApp } from "./apps";
+import { PlannedEntryPoint } from "./entryPoints";
+
+export interface PortTableRow {
+    app: string;
+    entryPoint: string;
+    /** Port inside the Traefik pod. */
+    traefikPort: number;
+    /** Port on the Traefik Service. */
+    exposedPort: number;
+    nodePort?: number;
+    /** `service:port` the route sends traffic to. */
+    backend: string;
+    /** The route's rule: HostSNI for TCP, Host for HTTP. */
+    match: string;
+}
+
+/** The seed's port table (its appendix A): one row per app, with the entryPoint and backend it is reached by. */
+export function portTable(apps: PlannedApp[], entryPoints: PlannedEntryPoint[], profile: ChartProfile): PortTableRow[] {
+    return apps.map((app) => {
+        const name = app.kind === "tcp" ? app.entryPoint ?? "" : "web";
+        const own = entryPoints.find((ep) => ep.name === name);
+        const builtin = profile.builtinEntryPoints.find((b) => b.name === name);
+        return {
+            app: app.id,
+            entryPoint: name,
+            traefikPort: own?.port ?? builtin?.port ?? 0,
+            exposedPort: own?.exposedPort ?? builtin?.exposedPort ?? 0,
+            nodePort: own?.nodePort,
+            backend: `${app.names.service}:${app.servicePort}`,
+            match: app.kind === "tcp" ? `HostSNI(\`${app.host ?? "*"}\`)` : app.host ? `Host(\`${app.host}\`)` : "any host",
+        };
+    });
+}
+
+/** The port table as Markdown, like the seed's appendix A. */
+export function portTableMarkdown(rows: PortTableRow[]): string {
+    const header = ["app", "entryPoint", "Traefik port", "Service port", "NodePort", "match", "backend service:port"];
+    const lines = rows.map((r) => [r.app, r.entryPoint, String(r.traefikPort), String(r.exposedPort), r.nodePort === undefined ? "(assigned by Kubernetes)" : String(r.nodePort), r.match, r.backend]);
+    const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
+    return [row(header), row(header.map(() => "---")), ...lines.map(row)].join("\n") + "\n";
+}
+
+/** A row of the entryPoint table a stack outputs: name, Traefik port, Service port, NodePort and apps. */
+export type EntryPointRow = { entryPoint: string } & Pick<PlannedEntryPoint, "port" | "exposedPort" | "nodePort" | "apps">;
+
+export function entryPointRows(entryPoints: PlannedEntryPoint[]): EntryPointRow[] {
+    return entryPoints.map((ep) => ({
+        entryPoint: ep.name,
+        port: ep.port,
+        exposedPort: ep.exposedPort,
+        ...(ep.nodePort !== undefined ? { nodePort: ep.nodePort } : {}),
+        apps: ep.apps,
+    }));
+}

@@ -1,0 +1,114 @@
+/**
+ * entryPoints and their ports: names Kubernetes accepts as Service port names, no clash with
+ * Traefik's own or another app's (port, Service port, NodePort), NodePorts in range.
+ */
+import { NODE_PORT_RANGE, PROJECT } from "../constants";
+import { PlannedEntryPoint, PlatformPlan } from "../plan/plan";
+import { Problem } from "../problems";
+
+// IANA_SVC_NAME: what Kubernetes accepts as a Service port name, which each entryPoint becomes.
+const ianaSvcName = /^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*$/;
+
+const { min, max } = NODE_PORT_RANGE;
+
+/** What the stack wrote for an app's entryPoint: required where it must be, only where it applies. */
+function entryPointChoice(plan: PlatformPlan, app: PlatformPlan["apps"][number]): Problem[] {
+    const problems: Problem[] = [];
+    const written = plan.config.apps[app.id];
+    const at = `${PROJECT}:apps.${app.id}`;
+    const ep = written.entryPoint;
+    if (app.kind === "http") {
+        for (const key of ["entryPoint", "tls"] as const) {
+            if (written[key] !== undefined) {
+                problems.push({ path: `${at}.${key}`, value: written[key], problem: `does not apply to the HTTP app ${app.id}, which Traefik routes on its "web" entryPoint`, fix: "remove it" });
+            }
+        }
+    } else if (app.entryPoint === undefined) {
+        problems.push({ path: `${at}.entryPoint`, value: undefined, problem: `is required: plain-TCP app ${app.id} needs an entryPoint of its own`, fix: "add entryPoint: {name: <name>, port: <1024-65535>, nodePort: <30000-32767>}" });
+    }
+    if (ep && ep.port === undefined) {
+        for (const key of ["exposedPort", "nodePort"] as const) {
+            if (ep[key] !== undefined) {
+                problems.push({ path: `${at}.entryPoint.${key}`, value: ep[key], problem: "only applies to an entryPoint this app declares", fix: `add entryPoint.port to declare "${ep.name}", or remove ${key}` });
+            }
+        }
+    }
+    return problems;
+}
+
+/** The ports taken so far: Traefik's own, then each declaration's in the stack's order. */
+interface PortBook {
+    ports: Map<number, string>;
+    exposedPorts: Map<number, string>;
+    nodePorts: Map<number, string>;
+}
+
+/** A declaration against Traefik's own entryPoints and the declarations before it. */
+function declaration(plan: PlatformPlan, ep: PlannedEntryPoint, book: PortBook): Problem[] {
+    const problems: Problem[] = [];
+    const add = (path: string, value: unknown, problem: string, fix: string) => problems.push({ path, value, problem, fix });
+    const { ports, exposedPorts } = book;
+    const id = ep.apps[0];
+    const written = plan.config.apps[id].entryPoint!;
+    if (!ianaSvcName.test(ep.name)) {
+        add(`${ep.path}.name`, ep.name, "is not a valid Service port name (IANA_SVC_NAME: at most 15 characters, lowercase letters, digits and '-', at least one letter, no leading, trailing or double '-')", "choose a short lowercase name such as mytcp or redis");
+    }
+    if (ep.clash && "builtin" in ep.clash) {
+        add(`${ep.path}.name`, ep.name, `is one of Traefik's own entryPoints (${plan.profile.builtinEntryPoints.map((b) => b.name).join(", ")})`, `choose another name, or remove entryPoint.port to route on the existing "${ep.name}"`);
+    } else if (ep.clash) {
+        add(`${ep.path}.name`, ep.name, `is already declared by app ${ep.clash.app}`, "choose another name; to share it, give only its name (no port) on the second app, which then needs TLS and a host");
+    }
+    if (ep.port < 1024) {
+        add(`${ep.path}.port`, ep.port, "is a privileged port, and Traefik runs unprivileged inside its pod", `use a port of 1024 or above here and set entryPoint.exposedPort: ${ep.port} to keep it on the Service`);
+    }
+    const portOwner = ports.get(ep.port);
+    if (portOwner) {
+        add(`${ep.path}.port`, ep.port, `is already used by ${portOwner}`, "choose a free port");
+    } else {
+        ports.set(ep.port, `app ${id}'s entryPoint "${ep.name}"`);
+    }
+    const exposedOwner = exposedPorts.get(ep.exposedPort);
+    // Without exposedPort, a clash of the Service port is the clash already reported for port.
+    if (exposedOwner) {
+        if (written.exposedPort !== undefined || !portOwner) {
+            add(written.exposedPort !== undefined ? `${ep.path}.exposedPort` : `${ep.path}.port`, ep.exposedPort, `is already a port of the Traefik Service, used by ${exposedOwner}`, "choose a free port (set entryPoint.exposedPort to change only the Service port)");
+        }
+    } else {
+        exposedPorts.set(ep.exposedPort, `app ${id}`);
+    }
+    problems.push(...nodePortProblems(plan, ep, book.nodePorts));
+    return problems;
+}
+
+function nodePortProblems(plan: PlatformPlan, ep: PlannedEntryPoint, taken: Map<number, string>): Problem[] {
+    const id = ep.apps[0];
+    const path = `${ep.path}.nodePort`;
+    if (plan.traefik.serviceType === "ClusterIP") {
+        return ep.nodePort === undefined ? [] : [{ path, value: ep.nodePort, problem: "has no effect with traefik.serviceType ClusterIP", fix: "remove it, or set traefik.serviceType to NodePort" }];
+    }
+    if (ep.nodePort === undefined) {
+        return [{ path, value: undefined, problem: `is required: clients reach ${id} on a fixed NodePort`, fix: `set a free port in ${min}-${max} and record it in the port table` }];
+    }
+    if (ep.nodePort < min || ep.nodePort > max) {
+        return [{ path, value: ep.nodePort, problem: `is outside the NodePort range ${min}-${max}`, fix: `choose a free port in ${min}-${max}` }];
+    }
+    if (taken.has(ep.nodePort)) {
+        return [{ path, value: ep.nodePort, problem: `is already the NodePort of app ${taken.get(ep.nodePort)}`, fix: "choose a free NodePort" }];
+    }
+    taken.set(ep.nodePort, id);
+    return [];
+}
+
+/** entryPoint problems app by app, in the stack's order. */
+export function portProblems(plan: PlatformPlan): Problem[] {
+    const { profile } = plan;
+    const book: PortBook = {
+        ports: new Map(profile.builtinEntryPoints.map((b) => [b.port, `Traefik's own "${b.name}" entryPoint (chart ${profile.version})`])),
+        exposedPorts: new Map(profile.builtinEntryPoints.filter((b) => b.exposedPort).map((b) => [b.exposedPort!, `Traefik's own "${b.name}"`])),
+        nodePorts: new Map(),
+    };
+    return plan.apps.flatMap((app) => {
+        const declared = plan.entryPoints.find((ep) => ep.path === `${PROJECT}:apps.${app.id}.entryPoint`);
+        return [...entryPointChoice(plan, app), ...(declared ? declaration(plan, declared, book) : [])];
+    });
+}

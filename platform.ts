@@ -1,0 +1,97 @@
+/**
+ * The composition root: the whole platform for one stack, from its plan — the apps' namespaces,
+ * Traefik, and every app — and the program that gets there (stackProgram: validate, check the
+ * cluster, deploy). The render script and the tests call deployPlatform under mocks, with no
+ * cluster to read.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { App } from "./components/app";
+import { TraefikIngress } from "./components/traefikIngress";
+import { ownershipAnnotations } from "./lib/k8s/metadata";
+import { namespace } from "./lib/k8s/namespace";
+import { defaultDenyIngressSpec } from "./lib/k8s/networkPolicy";
+import { Catalog } from "./lib/catalog";
+import { rawConfigFromPulumi } from "./lib/config/load";
+import { checkCluster, LiveDecisions } from "./lib/live/checks";
+import { providerClusterReader } from "./lib/live/cluster";
+import { EntryPointRow, PlatformPlan, PortTableRow } from "./lib/plan/plan";
+import { ConfigError } from "./lib/problems";
+import { validate } from "./lib/rules/validate";
+
+export interface Platform {
+    plan: PlatformPlan;
+    traefik: TraefikIngress;
+    apps: App[];
+}
+
+/**
+ * Deleting a namespace deletes everything in it, so a destroy keeps the ones that hold databases'
+ * claims (and their data), and those where the last read of the cluster found objects the stack
+ * does not own. Says which, and why, so a preview shows it.
+ */
+export function keptNamespaces(plan: PlatformPlan, live: LiveDecisions): Set<string> {
+    const keep = new Map(live.keepNamespaces);
+    for (const app of plan.apps.filter((a) => a.storage)) {
+        keep.set(app.namespace, [...new Set([...(keep.get(app.namespace) ?? []), ...app.storage!.claims.map((claim) => `persistentvolumeclaim/${claim} (data)`)])]);
+    }
+    for (const [name, held] of live.keepNamespaces ?? []) {
+        void pulumi.log.info(`namespace ${name} will be kept by a destroy: it holds ${held.join(", ")}`);
+    }
+    return new Set(keep.keys());
+}
+
+export function deployPlatform(plan: PlatformPlan, live: LiveDecisions = {}): Platform {
+    const { config } = plan;
+    const secrets = Object.fromEntries(Object.entries(config.secrets).map(([key, value]) => [key, pulumi.secret(value)]));
+    const keep = keptNamespaces(plan, live);
+
+    const namespaces = new Map(plan.namespaces.map((name) => {
+        const ns = namespace(`${name}-namespace`, { name, labels: plan.labels, podSecurity: config.podSecurity }, { retainOnDelete: keep.has(name) });
+        new k8s.networking.v1.NetworkPolicy(`${name}-default-deny-ingress`, {
+            metadata: { name: "default-deny-ingress", namespace: ns.metadata.name, labels: plan.labels, annotations: ownershipAnnotations },
+            spec: defaultDenyIngressSpec(),
+        }, { parent: ns });
+        return [name, ns];
+    }));
+    const traefik = new TraefikIngress("traefik", {
+        traefik: plan.traefik,
+        podSecurity: config.podSecurity,
+        crds: live.crds,
+        namespaceOptions: { retainOnDelete: keep.has(plan.traefik.namespace) },
+    });
+    const apps = plan.apps.map((app) => new App(app.id, {
+        app, namespace: namespaces.get(app.namespace)!.metadata.name, secrets, traefik, traefikNamespace: plan.traefik.namespace,
+    }));
+    return { plan, traefik, apps };
+}
+
+/** A refused configuration as the engine shows it: a RunError prints its message without a stack trace. */
+async function refusingBadConfig<T>(step: () => Promise<T> | T): Promise<T> {
+    try {
+        return await step();
+    } catch (err) {
+        throw err instanceof ConfigError ? new pulumi.RunError(err.message) : err;
+    }
+}
+
+export interface StackOutputs {
+    /** Traefik's entryPoints: name, Traefik port, Service port, NodePort and apps. */
+    entryPoints: pulumi.Output<EntryPointRow[]>;
+    /** The seed's port table: one row per app, with its entryPoint, ports and backend. */
+    portTable: PortTableRow[];
+    traefikNamespace: pulumi.Output<string>;
+}
+
+/** The Pulumi program for the apps of `catalog`: the stack's config validated, the cluster checked, the platform deployed. */
+export function stackProgram(catalog: Catalog): () => Promise<StackOutputs> {
+    return async () => {
+        const plan = await refusingBadConfig(() => validate(rawConfigFromPulumi(), catalog));
+        // The cluster the Kubernetes provider deploys to, read before anything is registered.
+        const kubernetes = new pulumi.Config("kubernetes");
+        const live = await refusingBadConfig(async () =>
+            checkCluster(plan, plan.config.adopt, await providerClusterReader(kubernetes.get("kubeconfig"), kubernetes.get("context"))));
+        const platform = deployPlatform(plan, live);
+        return { entryPoints: platform.traefik.entryPoints, portTable: plan.portTable, traefikNamespace: platform.traefik.namespace.metadata.name };
+    };
+}
