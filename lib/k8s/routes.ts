@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PlannedApp } from "../plan/plan";
-import { objectMetadata, ownershipAnnotations } from "./metadata";
+import { objectMetadata } from "./metadata";
 import { IngressRoute, IngressRouteTCP } from "./traefikCrd";
 
 export function appRoute(name: string, app: PlannedApp, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): IngressRouteTCP | IngressRoute {
@@ -27,10 +27,7 @@ export function appRoute(name: string, app: PlannedApp, namespace: pulumi.Input<
     // Validated plans always give a TCP app an entryPoint.
     const entryPoint = app.entryPoint!;
     return new IngressRouteTCP(name, {
-        metadata: {
-            ...objectMetadata(app, app.names.route, namespace),
-            annotations: { ...ownershipAnnotations, "traefik.ingress.kubernetes.io/router.entrypoints": entryPoint },
-        },
+        metadata: objectMetadata(app, app.names.route, namespace),
         spec: {
             entryPoints: [entryPoint],
             routes: [{ match: `HostSNI(\`${app.host ?? "*"}\`)`, services }],

@@ -22,6 +22,13 @@ function missingFields(expected: unknown, actual: unknown, at = ""): string[] {
     return expected === actual ? [] : [`${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
 }
 
+/**
+ * Fields of the seed left out on purpose (README, deliberate differences): the Ingress annotation
+ * its overlay puts on the IngressRouteTCP names the entryPoint, which only Ingresses read;
+ * Traefik takes an IngressRouteTCP's entryPoints from its spec.
+ */
+const leftOut = ["IngressRouteTCP/tcp-echo-route.metadata.annotations.traefik.ingress.kubernetes.io/router.entrypoints"];
+
 describe("parity with the seed's Kustomize development overlay", () => {
     it("renders every field `kubectl kustomize` produces for tcp-demo, with the same value", async () => {
         const kustomized = YAML.parseAllDocuments(execFileSync("kubectl", ["kustomize", overlay], { encoding: "utf8" })).map((d) => d.toJSON() as Manifest);
@@ -30,7 +37,8 @@ describe("parity with the seed's Kustomize development overlay", () => {
         for (const expected of kustomized) {
             const actual = ours.find((m) => m.kind === expected.kind && m.metadata.name === expected.metadata.name);
             assert.ok(actual, `the dev render has no ${expected.kind} ${expected.metadata.name}`);
-            assert.deepEqual(missingFields(expected, actual, `${expected.kind}/${expected.metadata.name}`), []);
+            const missing = missingFields(expected, actual, `${expected.kind}/${expected.metadata.name}`);
+            assert.deepEqual(missing.filter((m) => !leftOut.some((field) => m.startsWith(`${field}:`))), []);
         }
     });
 
