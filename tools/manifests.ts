@@ -1,9 +1,9 @@
 /** Kubernetes manifests from the resources the program registered (see lib/evaluate.ts). */
+import { HIDDEN_SECRET } from "../lib/constants";
 import { RecordedResource } from "./evaluate";
 
 const kindOrder = ["Namespace", "NetworkPolicy", "Secret", "ConfigMap", "Certificate", "PersistentVolumeClaim", "Service", "Deployment", "StatefulSet", "IngressRouteTCP", "IngressRoute"];
 
-export const REDACTED_SECRET = "[redacted]";
 
 export interface Manifest {
     apiVersion: string;
@@ -58,7 +58,7 @@ function redact(manifest: Manifest): Manifest {
         return manifest;
     }
     const hide = (data: unknown) => data && typeof data === "object"
-        ? Object.fromEntries(Object.keys(data).map((key) => [key, REDACTED_SECRET]))
+        ? Object.fromEntries(Object.keys(data).map((key) => [key, HIDDEN_SECRET]))
         : data;
     return { ...manifest, ...(manifest.data ? { data: hide(manifest.data) } : {}), ...(manifest.stringData ? { stringData: hide(manifest.stringData) } : {}) };
 }

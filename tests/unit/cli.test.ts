@@ -1,3 +1,4 @@
+import { HIDDEN_SECRET } from "../../lib/constants";
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -30,7 +31,7 @@ describe("render and ports scripts", () => {
             const values = YAML.parse(fs.readFileSync(path.join(out, "traefik-values.yaml"), "utf8"));
             assert.equal(values.ports.redis.nodePort, 30379);
             for (const secret of docs.filter((d) => d.kind === "Secret")) {
-                assert.ok(Object.values(secret.stringData).every((v) => v === "[redacted]"), "secrets are redacted");
+                assert.ok(Object.values(secret.stringData).every((v) => v === HIDDEN_SECRET), "secrets are redacted");
             }
         });
     }
