@@ -21,7 +21,9 @@ async function stateResources(stack: Stack): Promise<{ urn: string; type: string
 }
 
 function pidOf(name: string): number {
-    return Number(fs.readFileSync(path.join(cacheDir, "cluster", "pids", `${name}.pid`), "utf8").trim());
+    // The plane scripts/cluster.sh runs for this environment (TCP_PLATFORM_CLUSTER_STATE picks another).
+    const state = process.env.TCP_PLATFORM_CLUSTER_STATE ?? path.join(cacheDir, "cluster");
+    return Number(fs.readFileSync(path.join(state, "pids", `${name}.pid`), "utf8").trim());
 }
 
 function clusterUp(): void {
