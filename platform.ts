@@ -28,23 +28,33 @@ export interface Platform {
 /**
  * Deleting a namespace deletes everything in it, so a destroy keeps the ones that hold databases'
  * claims (and their data), and those where the last read of the cluster found objects the stack
- * does not own. Says which, and why, so a preview shows it.
+ * does not own; with what each holds.
  */
-export function keptNamespaces(plan: PlatformPlan, live: LiveDecisions): Set<string> {
+export function keptNamespaces(plan: PlatformPlan, live: LiveDecisions): Map<string, string[]> {
     const keep = new Map(live.keepNamespaces);
     for (const app of plan.apps.filter((a) => a.storage)) {
         keep.set(app.namespace, [...new Set([...(keep.get(app.namespace) ?? []), ...app.storage!.claims.map((claim) => `persistentvolumeclaim/${claim} (data)`)])]);
     }
-    for (const [name, held] of live.keepNamespaces ?? []) {
-        void pulumi.log.info(`namespace ${name} will be kept by a destroy: it holds ${held.join(", ")}`);
+    return keep;
+}
+
+/** What a destroy of this stack leaves, said at every run (a destroy runs no program to say it). */
+function reportWhatDestroyKeeps(plan: PlatformPlan, kept: Map<string, string[]>, live: LiveDecisions): void {
+    const lines = [...kept].map(([name, held]) => `namespace ${name} (it holds ${held.join(", ")})`);
+    // Helm keeps a chart's CRDs on uninstall; the chart installer keeps the ones it owns (see TraefikIngress).
+    if (live.crds === "own" || plan.traefik.installer === "release") {
+        lines.push("Traefik's traefik.io CRDs (every Traefik on the cluster uses them; kubectl delete crd -l tcp-platform/project to remove them when none is left)");
     }
-    return new Set(keep.keys());
+    if (lines.length > 0) {
+        void pulumi.log.info(`a destroy of this stack keeps: ${lines.join("; ")}`);
+    }
 }
 
 export function deployPlatform(plan: PlatformPlan, live: LiveDecisions = {}): Platform {
     const { config } = plan;
     const secrets = Object.fromEntries(Object.entries(config.secrets).map(([key, value]) => [key, pulumi.secret(value)]));
     const keep = keptNamespaces(plan, live);
+    reportWhatDestroyKeeps(plan, keep, live);
 
     const namespaces = new Map(plan.namespaces.map((name) => {
         const ns = namespace(`${name}-namespace`, { name, labels: plan.labels, podSecurity: config.podSecurity }, { retainOnDelete: keep.has(name) });

@@ -36,7 +36,9 @@ export async function evaluate(raw: RawConfig, stack = "dev", resources: Recorde
         newResource: (args) => {
             const inputs = args.inputs as Record<string, unknown>;
             resources.push({ type: args.type, name: args.name, inputs });
-            return { id: `${args.name}-id`, state: inputs };
+            // As the API server answers: the object as sent, with the version it was stored at.
+            const metadata = inputs.metadata as Record<string, unknown> | undefined;
+            return { id: `${args.name}-id`, state: metadata ? { ...inputs, metadata: { ...metadata, resourceVersion: "1" } } : inputs };
         },
         call: (args) => args.inputs as Record<string, unknown>,
     }, PROJECT, stack, true);

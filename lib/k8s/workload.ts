@@ -99,6 +99,19 @@ function podSpec(app: PlannedApp, secret: kx.Secret | undefined): pulumi.Output<
     }).podSpec;
 }
 
+/**
+ * The pod template's metadata: the workload's labels, and the version of the Secret the container
+ * reads, so that a rotated secret rolls the pods (the Secret is updated in place, the workload too).
+ * Its resourceVersion rather than a hash of its values: a hash of a password would be readable by
+ * anyone who may read the workload.
+ */
+function templateMetadata(labels: k8s.types.input.meta.v1.ObjectMeta["labels"], secret: kx.Secret | undefined): k8s.types.input.meta.v1.ObjectMeta {
+    return { labels, ...(secret ? { annotations: { [SECRET_VERSION_ANNOTATION]: secret.metadata.resourceVersion } } : {}) };
+}
+
+/** Pod-template annotation holding the resourceVersion of the Secret the pods read. */
+export const SECRET_VERSION_ANNOTATION = "tcp-platform/secret-version";
+
 /** The app's Deployment: the seed's names and labels, kx's pod spec. */
 export function appDeployment(
     name: string,
@@ -115,7 +128,7 @@ export function appDeployment(
             selector: { matchLabels: app.selector },
             // Surge (the default 25%, at least one pod) instead of taking a serving pod away.
             strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0 } },
-            template: { metadata: { labels: metadata.labels }, spec: podSpec(app, secret) },
+            template: { metadata: templateMetadata(metadata.labels, secret), spec: podSpec(app, secret) },
         },
     }, opts);
 }
@@ -147,7 +160,7 @@ export function appStatefulSet(
             replicas: app.replicas,
             serviceName: app.names.service,
             selector: { matchLabels: app.selector },
-            template: { metadata: { labels: metadata.labels }, spec: podSpec(app, secret) },
+            template: { metadata: templateMetadata(metadata.labels, secret), spec: podSpec(app, secret) },
             volumeClaimTemplates: [{ metadata: { name: app.storage.template, labels: metadata.labels }, spec: claimSpec(app.storage) }],
             persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
         },

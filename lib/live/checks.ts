@@ -4,8 +4,8 @@
  * ownership (liveProblems, pure). Pulumi's upsert and `pulumi.com/patchForce` would otherwise
  * take over whatever is there; this decides first, at preview, with nothing changed.
  */
-import { ClusterReader, ClusterUnreadable, LiveMeta, LiveRead, NodePortUse } from "./cluster";
-import { describeOwner, ownerOf, sameOwner } from "../ownership";
+import { ClusterReader, ClusterUnreadable, LiveMeta, LiveRead, LiveService } from "./cluster";
+import { describeOwner, ownerLabels, ownerOf, sameOwner } from "../ownership";
 import { ObjectRef, PlatformPlan } from "../plan/plan";
 import { parseQuantity } from "../quantity";
 import { PROJECT } from "../constants";
@@ -20,14 +20,16 @@ export const SENTINEL_CRD: ObjectRef = {
 export interface LiveFacts {
     /** For each planned object (objectKey), what a GET found. */
     objects: Map<string, LiveRead>;
-    /** Every NodePort in use in the cluster. */
-    nodePorts: NodePortUse[];
+    /** Every Service of the cluster: who holds which NodePort, and where this stack's Traefik runs. */
+    services: LiveService[];
     /** Traefik's CRDs, as the sentinel CRD shows them. */
     crds: LiveRead;
     /** For each planned namespace that exists, what it holds that the stack does not own (foreignContents). */
     foreign: Map<string, string[]>;
     /** The StorageClasses of existing claims the plan would grow. */
     storageClasses: Map<string, LiveRead>;
+    /** The stack's claims, wherever they are. */
+    ownClaims: LiveMeta[];
 }
 
 export function objectKey(ref: Pick<ObjectRef, "kind" | "namespace" | "name">): string {
@@ -35,10 +37,11 @@ export function objectKey(ref: Pick<ObjectRef, "kind" | "namespace" | "name">): 
 }
 
 export async function readLiveFacts(plan: PlatformPlan, reader: ClusterReader): Promise<LiveFacts> {
-    const [reads, nodePorts, crds] = await Promise.all([
+    const [reads, services, crds, ownClaims] = await Promise.all([
         Promise.all(plan.objects.map(async (ref) => [objectKey(ref), await reader.read(ref)] as const)),
-        reader.nodePorts(),
+        reader.services(),
         reader.read(SENTINEL_CRD),
+        reader.claims(ownerLabels(plan.identity)),
     ]);
     const objects = new Map(reads);
     const existingNamespaces = plan.objects.filter((ref) => ref.kind === "Namespace" && typeof objects.get(objectKey(ref)) === "object");
@@ -46,7 +49,7 @@ export async function readLiveFacts(plan: PlatformPlan, reader: ClusterReader): 
     const classes = [...new Set(liveClaims(plan, objects).filter((c) => c.grows).map((c) => c.live.storageClass ?? ""))].filter((name) => name !== "");
     const storageClasses = await Promise.all(classes.map(async (name) =>
         [name, await reader.read({ apiVersion: "storage.k8s.io/v1", kind: "StorageClass", name, path: "" })] as const));
-    return { objects, nodePorts, crds, foreign: new Map(foreign.filter(([, held]) => held.length > 0)), storageClasses: new Map(storageClasses) };
+    return { objects, services, crds, foreign: new Map(foreign.filter(([, held]) => held.length > 0)), storageClasses: new Map(storageClasses), ownClaims };
 }
 
 /** Each planned claim that exists, with what it holds now and whether the plan grows it. */
@@ -66,8 +69,8 @@ function liveClaims(plan: PlatformPlan, objects: Map<string, LiveRead>) {
  * Claims can grow only where their class allows it, never shrink, and never change class: refused
  * at preview with what to do, instead of an update that fails half-way.
  */
-export function storageProblems(plan: PlatformPlan, facts: Pick<LiveFacts, "objects" | "storageClasses">): Problem[] {
-    return liveClaims(plan, facts.objects).flatMap(({ name, storage, live, grows, shrinks }) => {
+export function storageProblems(plan: PlatformPlan, facts: Pick<LiveFacts, "objects" | "storageClasses" | "ownClaims">): Problem[] {
+    return [...movedClaims(plan, facts), ...liveClaims(plan, facts.objects).flatMap(({ name, storage, live, grows, shrinks }) => {
         const problems: Problem[] = [];
         if (storage.storageClass !== undefined && live.storageClass !== undefined && storage.storageClass !== live.storageClass) {
             problems.push({
@@ -92,7 +95,23 @@ export function storageProblems(plan: PlatformPlan, facts: Pick<LiveFacts, "obje
             });
         }
         return problems;
-    });
+    })];
+}
+
+/**
+ * A stateful app whose namespace changes (namespaceSuffix) would start with empty claims while its
+ * data stays in the claims of the old namespace: refused, not silently lost.
+ */
+function movedClaims(plan: PlatformPlan, facts: Pick<LiveFacts, "objects" | "ownClaims">): Problem[] {
+    return plan.apps.flatMap((app) => (app.storage?.claims ?? []).flatMap((name) => {
+        const here = facts.objects.get(objectKey({ kind: "PersistentVolumeClaim", namespace: app.namespace, name }));
+        const elsewhere = facts.ownClaims.find((c) => c.name === name && c.namespace !== app.namespace);
+        return elsewhere && typeof here !== "object" ? [{
+            path: `${PROJECT}:namespaceSuffix`, value: app.namespace,
+            problem: `would start ${app.id} in namespace ${app.namespace} with an empty claim ${name}, while its data stays in the claim of namespace ${elsewhere.namespace}`,
+            fix: `keep the namespace ${elsewhere.namespace}; to move the data, dump the database, move, and restore it (or copy the claim's volume to a claim ${name} in ${app.namespace} first)`,
+        }] : [];
+    }));
 }
 
 function describe(ref: ObjectRef): string {
@@ -132,18 +151,58 @@ export function liveProblems(plan: PlatformPlan, facts: LiveFacts, adopt: boolea
                 fix: "to take it over (migrating from kubectl or Argo CD), set tcp-platform:adopt: true for that up; otherwise delete it or give this stack other names (tcp-platform:namespaceSuffix)",
             });
     }
-    const ours = (use: NodePortUse) => sameOwner(ownerOf(use.labels), plan.identity);
     for (const entryPoint of plan.entryPoints) {
-        const holder = facts.nodePorts.find((use) => use.port === entryPoint.nodePort && !ours(use));
+        const holder = facts.services.find((s) => entryPoint.nodePort !== undefined && s.nodePorts.includes(entryPoint.nodePort) && !sameOwner(ownerOf(s.labels), plan.identity));
         if (holder && entryPoint.nodePort !== undefined && plan.traefik.serviceType !== "ClusterIP") {
             problems.push({
                 path: `${PROJECT}:apps.${entryPoint.apps[0]}.entryPoint.nodePort`, value: entryPoint.nodePort,
-                problem: `is already taken on this cluster by Service ${holder.service} (${describeOwner(ownerOf(holder.labels))})`,
+                problem: `is already taken on this cluster by Service ${holder.namespace}/${holder.name} (${describeOwner(ownerOf(holder.labels))})`,
                 fix: "choose a NodePort that is free on this cluster (kubectl get services -A shows the ones in use)",
             });
         }
     }
     return problems;
+}
+
+/** This stack's Traefik as the cluster runs it now: where, under which release name, by which installer. */
+export interface RunningTraefik {
+    namespace: string;
+    releaseName: string;
+    installer: "chart" | "release";
+    nodePorts: number[];
+}
+
+export function runningTraefik(plan: PlatformPlan, services: LiveService[]): RunningTraefik[] {
+    return services
+        .filter((s) => s.labels["app.kubernetes.io/name"] === "traefik" && sameOwner(ownerOf(s.labels), plan.identity))
+        .map((s) => ({
+            namespace: s.namespace,
+            // The chart's instance label is `<release>-<namespace>`.
+            releaseName: (s.labels["app.kubernetes.io/instance"] ?? "").replace(new RegExp(`-${s.namespace}$`), ""),
+            installer: s.annotations["meta.helm.sh/release-name"] ? "release" : "chart",
+            nodePorts: s.nodePorts,
+        }));
+}
+
+/**
+ * Moving the running Traefik to another namespace, release name or installer cannot be one safe
+ * `up`: Kubernetes gives a NodePort to one Service at a time, so the new Service cannot take the
+ * old one's until it is gone, and Helm does not take over objects it did not create. Refused at
+ * preview, with the procedure that works (an announced outage of the NodePorts).
+ */
+export function traefikMoveProblems(plan: PlatformPlan, services: LiveService[]): Problem[] {
+    const { traefik, identity } = plan;
+    const urn = `urn:pulumi:${identity.stack}::${identity.project}::tcp-platform:traefik:TraefikIngress::traefik`;
+    return runningTraefik(plan, services).flatMap((running) => {
+        const moves = ([["namespace", running.namespace, traefik.namespace], ["releaseName", running.releaseName, traefik.releaseName], ["installer", running.installer, traefik.installer]] as const)
+            .filter(([, now, planned]) => now !== planned);
+        return moves.map(([key, now, planned]) => ({
+            path: `${PROJECT}:traefik.${key}`, value: planned,
+            problem: `would move the running Traefik (${key} ${now}) to another ${key === "installer" ? "installer" : key === "namespace" ? "namespace" : "release name"}: ` +
+                `a new install cannot take its NodePorts (${running.nodePorts.join(", ")}) before the old one is gone${key === "namespace" ? "" : ", and Helm does not take over objects it did not create"}`,
+            fix: `keep ${key} ${now}; or move with an announced outage of those NodePorts: pulumi destroy --stack ${identity.stack} --target '${urn}' --target-dependents, then pulumi up --stack ${identity.stack}`,
+        }));
+    });
 }
 
 /**
@@ -187,7 +246,7 @@ export async function checkCluster(plan: PlatformPlan, adopt: boolean, reader: C
             fix: "make the cluster reachable with the kubeconfig and context the stack uses (KUBECONFIG, kubernetes:kubeconfig, kubernetes:context)",
         }]);
     }
-    const problems = [...liveProblems(plan, facts, adopt), ...storageProblems(plan, facts)];
+    const problems = [...liveProblems(plan, facts, adopt), ...traefikMoveProblems(plan, facts.services), ...storageProblems(plan, facts)];
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }

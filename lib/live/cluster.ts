@@ -22,11 +22,13 @@ export interface LiveMeta {
 /** What a GET found: the object, nothing, or that this identity may not look. */
 export type LiveRead = LiveMeta | "absent" | "forbidden";
 
-/** A NodePort in use, and the Service holding it. */
-export interface NodePortUse {
-    port: number;
-    service: string;
+/** A Service of the cluster, as far as NodePorts and Traefik's installs need it. */
+export interface LiveService {
+    namespace: string;
+    name: string;
     labels: Record<string, string>;
+    annotations: Record<string, string>;
+    nodePorts: number[];
 }
 
 /** The reads the program makes; an in-memory one stands in under mocks. */
@@ -34,7 +36,10 @@ export interface ClusterReader {
     /** Where the reader reads from, for messages. */
     readonly describe: string;
     read(ref: ObjectRef): Promise<LiveRead>;
-    nodePorts(): Promise<NodePortUse[]>;
+    /** Every Service of the cluster. */
+    services(): Promise<LiveService[]>;
+    /** The claims in any namespace that carry these labels. */
+    claims(labels: Record<string, string>): Promise<LiveMeta[]>;
     /** Every object in a namespace, of every listable kind (for the namespace guard). */
     namespaceContents(namespace: string): Promise<(LiveMeta & { kind: string })[]>;
 }
@@ -46,7 +51,13 @@ export class ClusterUnreadable extends Error {}
 interface ApiResource { name: string; kind: string; namespaced: boolean; verbs: string[] }
 interface ApiObject {
     kind?: string;
-    metadata: { name: string; namespace?: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string }[] };
+    metadata: {
+        name: string;
+        namespace?: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+        ownerReferences?: { kind: string; name: string }[];
+    };
     spec?: { resources?: { requests?: { storage?: string } }; storageClassName?: string; ports?: { nodePort?: number }[] };
     allowVolumeExpansion?: boolean;
 }
@@ -146,14 +157,29 @@ export async function providerClusterReader(kubeconfig: string | undefined, cont
             }
             return meta(body as ApiObject);
         },
-        async nodePorts() {
+        async claims(labels) {
+            const selector = encodeURIComponent(Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(","));
+            const { status, body } = await get(`/api/v1/persistentvolumeclaims?labelSelector=${selector}`);
+            if (status === 403) {
+                return [];
+            }
+            if (status !== 200) {
+                throw new ClusterUnreadable(`listing claims: HTTP ${status} ${body.message ?? ""}`);
+            }
+            return (body.items ?? []).map(meta);
+        },
+        async services() {
             const { status, body } = await get("/api/v1/services");
             if (status !== 200) {
                 throw new ClusterUnreadable(`listing Services: HTTP ${status} ${body.message ?? ""}`);
             }
-            return (body.items ?? []).flatMap((s) => (s.spec?.ports ?? []).flatMap((p) => (p.nodePort === undefined ? [] : [{
-                port: p.nodePort, service: `${s.metadata.namespace}/${s.metadata.name}`, labels: s.metadata.labels ?? {},
-            }])));
+            return (body.items ?? []).map(({ metadata, spec }) => ({
+                namespace: metadata.namespace ?? "",
+                name: metadata.name,
+                labels: metadata.labels ?? {},
+                annotations: metadata.annotations ?? {},
+                nodePorts: (spec?.ports ?? []).flatMap((p) => (p.nodePort === undefined ? [] : [p.nodePort])),
+            }));
         },
         async namespaceContents(namespace) {
             const groups = await get("/apis");

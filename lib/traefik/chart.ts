@@ -76,7 +76,12 @@ export function traefikValues(input: PlannedTraefik): Record<string, unknown> {
     }
     const accessLog = { enabled: true, format: "json" };
     const values: Record<string, unknown> = {
-        service: profile.serviceTypeInSpec ? { spec: { type: input.serviceType } } : { type: input.serviceType },
+        service: {
+            ...(profile.serviceTypeInSpec ? { spec: { type: input.serviceType } } : { type: input.serviceType }),
+            // The platform is reached on its NodePorts; many clusters never give a load balancer an
+            // address, and waiting for one would fail the update after ten minutes.
+            ...(input.serviceType === "LoadBalancer" ? { annotations: { "pulumi.com/skipAwait": "true" } } : {}),
+        },
         ports,
         // The dashboard stays on the unexposed `traefik` entryPoint, never on a NodePort.
         ingressRoute: { dashboard: { enabled: false } },

@@ -49,7 +49,8 @@ export function testEnvironment(stateDir: string): Record<string, string> {
  * and a bare `ingressroutetcp` may resolve to either group.
  */
 export function kubectl(env: Record<string, string>, ...args: string[]): string {
-    return execFileSync("kubectl", args, { encoding: "utf8", env: { ...process.env, ...env } });
+    // CRD lists run to megabytes (chart 41's and cert-manager's schemas).
+    return execFileSync("kubectl", args, { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 });
 }
 
 /** `kubectl apply` of objects given as values. */

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { evaluate } from "../../tools/evaluate";
-import { ClusterReader, LiveMeta, LiveRead, NodePortUse } from "../../lib/live/cluster";
+import { ClusterReader, LiveMeta, LiveRead, LiveService } from "../../lib/live/cluster";
 import { checkCluster, crdDecision, foreignContents, LiveFacts, liveProblems, objectKey, readLiveFacts } from "../../lib/live/checks";
 import { manifestsOf, traefikValuesOf } from "../../tools/manifests";
 import { keptNamespaces } from "../../platform";
@@ -17,15 +17,21 @@ import { devWith, problemsOf, stackRaw } from "../helpers";
 
 const prod: StackIdentity = { project: "tcp-platform", stack: "prod" };
 
-/** A cluster holding `objects` (by objectKey), `nodePorts`, and what each namespace holds. */
-function cluster(objects: Record<string, LiveMeta>, nodePorts: NodePortUse[] = [], crd: LiveRead = "absent", contents: Record<string, (LiveMeta & { kind: string })[]> = {}): ClusterReader {
+/** A cluster holding `objects` (by objectKey), `services`, and what each namespace holds. */
+function cluster(objects: Record<string, LiveMeta>, services: LiveService[] = [], crd: LiveRead = "absent", contents: Record<string, (LiveMeta & { kind: string })[]> = {}): ClusterReader {
     return {
         describe: "in-memory",
         read: (ref: ObjectRef) => Promise.resolve(ref.kind === "CustomResourceDefinition" ? crd : objects[objectKey(ref)] ?? "absent"),
-        nodePorts: () => Promise.resolve(nodePorts),
+        services: () => Promise.resolve(services),
+        claims: () => Promise.resolve(Object.values(objects).filter((o) => o.claim !== undefined)),
         namespaceContents: (namespace) => Promise.resolve(contents[namespace] ?? []),
     };
 }
+
+/** A Traefik Service as the chart makes it: release `traefik` in `namespace`. */
+const traefikService = (labels: Record<string, string>, nodePorts: number[], namespace = "traefik", annotations: Record<string, string> = {}): LiveService => ({
+    namespace, name: "traefik", labels: { ...labels, "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `traefik-${namespace}` }, annotations, nodePorts,
+});
 
 const meta = (name: string, labels: Record<string, string> = {}, namespace?: string): LiveMeta => ({ name, namespace, labels, ownerReferences: [] });
 
@@ -109,7 +115,7 @@ describe("live checks before any change", () => {
         const plan = devPlan();
         assert.deepEqual(await refusal(plan, cluster({})), []);
         const own = Object.fromEntries(plan.objects.map((ref) => [objectKey(ref), meta(ref.name, ownerLabels(plan.identity), ref.namespace)]));
-        assert.deepEqual(await refusal(plan, cluster(own, [{ port: 30999, service: "traefik/traefik", labels: ownerLabels(plan.identity) }])), []);
+        assert.deepEqual(await refusal(plan, cluster(own, [traefikService(ownerLabels(plan.identity), [30999, 30379, 30306])])), []);
     });
 
     it("refuses to take over another stack's namespace, naming it, its owner and the fix", async () => {
@@ -124,11 +130,30 @@ describe("live checks before any change", () => {
     });
 
     it("refuses a NodePort another stack's Service holds", async () => {
-        const problems = await refusal(devPlan(), cluster({}, [{ port: 30379, service: "traefik/traefik", labels: ownerLabels(prod) }]));
+        const problems = await refusal(devPlan(), cluster({}, [traefikService(ownerLabels(prod), [30379])]));
         assert.deepEqual(problems, [
             "tcp-platform:apps.redis-demo.entryPoint.nodePort: is already taken on this cluster by Service traefik/traefik (stack prod of project tcp-platform) (got 30379). " +
             "Fix: choose a NodePort that is free on this cluster (kubectl get services -A shows the ones in use)",
         ]);
+    });
+
+    it("refuses to move the running Traefik to another namespace, release name or installer, with the procedure", async () => {
+        const plan = devPlan();
+        const running = (namespace: string, annotations: Record<string, string> = {}) => cluster({}, [traefikService(ownerLabels(plan.identity), [30999, 30379, 30306], namespace, annotations)]);
+        assert.deepEqual(await refusal(plan, running("traefik")), [], "where it runs: nothing moves");
+        const urn = "urn:pulumi:dev::tcp-platform::tcp-platform:traefik:TraefikIngress::traefik";
+        assert.deepEqual(await refusal(plan, running("ingress")), [
+            'tcp-platform:traefik.namespace: would move the running Traefik (namespace ingress) to another namespace: a new install cannot take its NodePorts (30999, 30379, 30306) before the old one is gone (got "traefik"). ' +
+            `Fix: keep namespace ingress; or move with an announced outage of those NodePorts: pulumi destroy --stack dev --target '${urn}' --target-dependents, then pulumi up --stack dev`,
+        ]);
+        const byHelm = await refusal(plan, running("traefik", { "meta.helm.sh/release-name": "traefik" }));
+        assert.equal(byHelm.length, 1);
+        assert.match(byHelm[0], /^tcp-platform:traefik\.installer: would move the running Traefik \(installer release\) to another installer: .* and Helm does not take over objects it did not create \(got "chart"\)/);
+        const renamed = validate(devWith((v) => { v.traefik.releaseName = "traefik-ingress"; }));
+        assert.match((await refusal(renamed, running("traefik")))[0], /^tcp-platform:traefik\.releaseName: would move the running Traefik \(releaseName traefik\) to another release name/);
+        // Another stack's Traefik is not this stack's to move (the NodePort rule speaks for it).
+        const others = await refusal(plan, cluster({}, [traefikService(ownerLabels(prod), [31999], "ingress")]));
+        assert.deepEqual(others, []);
     });
 
     it("refuses objects that belong to no stack unless the stack adopts them", async () => {
@@ -146,7 +171,7 @@ describe("live checks before any change", () => {
 
     it("installs the CRDs when none are there or they are its own, and leaves others' alone", async () => {
         const plan = devPlan();
-        const facts = (crds: LiveRead): LiveFacts => ({ objects: new Map(), nodePorts: [], crds, foreign: new Map(), storageClasses: new Map() });
+        const facts = (crds: LiveRead): LiveFacts => ({ objects: new Map(), services: [], crds, foreign: new Map(), storageClasses: new Map(), ownClaims: [] });
         assert.equal(crdDecision(plan, facts("absent"), false), "own");
         assert.equal(crdDecision(plan, facts(meta("ingressroutetcps.traefik.io", ownerLabels(plan.identity))), false), "own");
         assert.equal(crdDecision(plan, facts(meta("ingressroutetcps.traefik.io", ownerLabels(prod))), false), "skip");
@@ -160,7 +185,7 @@ describe("live checks before any change", () => {
     it("does not refuse what it may not read (a preview identity without access to Secrets)", () => {
         const plan = devPlan();
         const objects = new Map(plan.objects.map((ref) => [objectKey(ref), ref.kind === "Secret" ? "forbidden" as const : "absent" as const]));
-        assert.deepEqual(liveProblems(plan, { objects, nodePorts: [], crds: "absent", foreign: new Map(), storageClasses: new Map() }, false), []);
+        assert.deepEqual(liveProblems(plan, { objects, services: [], crds: "absent", foreign: new Map(), storageClasses: new Map(), ownClaims: [] }, false), []);
     });
 
     it("keeps on destroy a namespace that holds claims, or objects the stack does not own", async () => {
@@ -170,9 +195,9 @@ describe("live checks before any change", () => {
         const live = await checkCluster(plan, false, cluster(namespaces, [], "absent", { traefik: [{ ...meta("notes"), kind: "ConfigMap" }] }));
         assert.deepEqual([...live.keepNamespaces!], [["traefik", ["configmap/notes (no stack (no tcp-platform/stack label: made by kubectl, Helm or Argo CD?))"]]]);
         // backend holds mysql-demo's claim by plan, whatever the cluster says.
-        assert.deepEqual([...keptNamespaces(plan, live)].sort(), ["backend", "traefik"]);
+        assert.deepEqual([...keptNamespaces(plan, live).keys()].sort(), ["backend", "traefik"]);
         const withoutDatabases = validate(devWith((v) => { delete v.apps["mysql-demo"]; }));
-        assert.deepEqual([...keptNamespaces(withoutDatabases, {})], []);
+        assert.deepEqual([...keptNamespaces(withoutDatabases, {}).keys()], []);
     });
 
     it("refuses a claim that would shrink, change class, or grow where its class cannot", async () => {
@@ -196,6 +221,17 @@ describe("live checks before any change", () => {
         ]);
         assert.match((await refusal(growTo("1Gi", "fast"), reader(claim("1Gi"), true)))[0],
             /^tcp-platform:apps\.mysql-demo\.storage\.storageClass: differs from the class of claim data-mysql-demo-0 \(standard\), and a claim keeps its class/);
+    });
+
+    it("refuses to move a database to another namespace, away from its data", async () => {
+        const own = ownerLabels({ project: "tcp-platform", stack: "dev" });
+        const oldClaim = { [objectKey({ kind: "PersistentVolumeClaim", namespace: "backend", name: "data-mysql-demo-0" })]: { ...meta("data-mysql-demo-0", own, "backend"), claim: { size: "1Gi" } } };
+        const moved = validate(devWith((v) => { v.namespaceSuffix = "-two"; v.traefik.namespace = "traefik"; }));
+        assert.deepEqual(await refusal(moved, cluster(oldClaim)), [
+            'tcp-platform:namespaceSuffix: would start mysql-demo in namespace backend-two with an empty claim data-mysql-demo-0, while its data stays in the claim of namespace backend (got "backend-two"). ' +
+            "Fix: keep the namespace backend; to move the data, dump the database, move, and restore it (or copy the claim's volume to a claim data-mysql-demo-0 in backend-two first)",
+        ]);
+        assert.deepEqual(await refusal(devPlan(), cluster(oldClaim)), [], "where the data is: nothing moves");
     });
 
     it("tells a namespace's own contents from what it holds for others", () => {

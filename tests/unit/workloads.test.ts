@@ -81,6 +81,13 @@ describe("workloads as their images run them", () => {
         assert.deepEqual(container.ports, [{ name: "http", containerPort: 8080 }]);
     });
 
+    it("gives a pod template that reads a Secret the Secret's version, so that a rotated secret rolls the pods", async () => {
+        const manifests = manifestsOf((await evaluate(stackRaw("dev"), "dev")).resources);
+        // Under the mocks every object is stored at resourceVersion "1".
+        assert.deepEqual(byKindAndName(manifests, "StatefulSet", "mysql-demo").spec.template.metadata.annotations, { "tcp-platform/secret-version": "1" });
+        assert.equal(byKindAndName(manifests, "Deployment", "redis-demo").spec.template.metadata.annotations, undefined, "dev sets no redis password: no Secret");
+    });
+
     describe("stateful apps", () => {
         it("run as StatefulSets whose claims outlive pods, scale-down and deletion", async () => {
             const manifests = manifestsOf((await evaluate(stackRaw("dev"), "dev")).resources);
