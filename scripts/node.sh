@@ -234,14 +234,13 @@ node_certs() {
 subjectAltName=IP:$NODE_IP,DNS:$NODE_NAME"
     cert kube-proxy "/CN=system:kube-proxy" "extendedKeyUsage=clientAuth"
     cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "extendedKeyUsage=clientAuth"
-    cert kube-network-policies "/O=system:masters/CN=kube-network-policies" "extendedKeyUsage=clientAuth"
   )
   echo "$NODE_NAME $NODE_IP" >"$PKI/node-done"
 }
 
 node_kubeconfigs() {
   local c
-  for c in kubelet kube-proxy kube-network-policies; do write_kubeconfig "$STATE/kubeconfigs/$c" "$c"; done
+  for c in kubelet kube-proxy; do write_kubeconfig "$STATE/kubeconfigs/$c" "$c"; done
 }
 
 ctr_() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }
@@ -270,8 +269,6 @@ node_start() {
     --node-labels "type=real,tcp-platform.dev/node=real" -v 1
   start kube-proxy --config "$NODE_DIR/kube-proxy.yaml" -v 2
   wait_for "node $NODE_NAME Ready" 120 kubelet node_ready
-  # NetworkPolicies, enforced on the node by SIG Network's kube-network-policies (a DaemonSet,
-  # as upstream installs it): nftables rules that queue each new pod connection to it.
   # No NetworkPolicy enforcement: SIG Network's kube-network-policies builds, but its nftables
   # rules need the kernel's nft "queue" expression, which this kernel lacks (README).
 }
@@ -299,7 +296,7 @@ node_shim_pids() {
 # Idempotent, and complete after a crash: each step finds what is left by name or by path.
 node_cleanup() {
   local pids i m c d
-  stop kube-network-policies kube-proxy kubelet
+  stop kube-proxy kubelet
   for ((i = 0; i < 50; i++)); do
     pids=$(node_pod_pids)
     [ -z "$pids" ] && break
@@ -348,5 +345,5 @@ node_cleanup() {
   done
   restore_sysctls
   rm -rf "$NODE_DIR"
-  rm -f "$STATE/kubeconfigs/kubelet" "$STATE/kubeconfigs/kube-proxy" "$STATE/kubeconfigs/kube-network-policies"
+  rm -f "$STATE/kubeconfigs/kubelet" "$STATE/kubeconfigs/kube-proxy"
 }
