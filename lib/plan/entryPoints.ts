@@ -4,7 +4,7 @@
  */
 import { StackConfig } from "../config/schema";
 import { PROJECT } from "../constants";
-import { ChartProfile } from "../traefik/chart";
+import { ChartProfile } from "../traefik/profile";
 
 /** An entryPoint an app declares for Traefik. */
 export interface PlannedEntryPoint {

@@ -6,7 +6,7 @@ import { Catalog, catalogEntry } from "../catalog";
 import { StackConfig } from "../config/schema";
 import { PROJECT } from "../constants";
 import { StackIdentity } from "../ownership";
-import { chartProfile, ChartProfile, ServiceType, TraefikResources } from "../traefik/chart";
+import { chartProfile, ChartProfile, ServiceType, TraefikResources } from "../traefik/profile";
 import { PlannedApp, planApp, stackLabels } from "./apps";
 import { PlannedEntryPoint, planEntryPoints, standingEntryPoints } from "./entryPoints";
 import { portTable, PortTableRow } from "./portTable";

@@ -1,5 +1,5 @@
 /** The port tables: Traefik's entryPoints (a stack output) and the seed's per-app table (`npm run ports`). */
-import { ChartProfile } from "../traefik/chart";
+import { ChartProfile } from "../traefik/profile";
 import { PlannedApp } from "./apps";
 import { PlannedEntryPoint } from "./entryPoints";
 

@@ -5,7 +5,7 @@ import { PROJECT } from "../constants";
 import { OWNER_LABEL_PREFIX, StackIdentity } from "../ownership";
 import { PlatformPlan } from "../plan/plan";
 import { Problem } from "../problems";
-import { traefikSelectorKeys } from "../traefik/chart";
+import { traefikSelectorKeys } from "../traefik/profile";
 
 /**
  * A common label lands on pod templates; one whose key a selector uses would give the pods a

@@ -4,7 +4,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { chartProfile, traefikValues } from "../../lib/traefik/chart";
+import { traefikValues } from "../../lib/traefik/chart";
+import { chartProfile } from "../../lib/traefik/profile";
 import { validDev } from "../helpers";
 
 const chartsDir = path.resolve(__dirname, "../../../shared/charts");
