@@ -54,7 +54,10 @@ export function deployPlatform(plan: PlatformPlan, live: LiveDecisions = {}): Pl
     const { config } = plan;
     const secrets = Object.fromEntries(Object.entries(config.secrets).map(([key, value]) => [key, pulumi.secret(value)]));
     const keep = keptNamespaces(plan, live);
-    reportWhatDestroyKeeps(plan, keep, live);
+    // Under mocks (render, tests) nothing was decided about a cluster, and there is nothing to say.
+    if (live.crds) {
+        reportWhatDestroyKeeps(plan, keep, live);
+    }
 
     const namespaces = new Map(plan.namespaces.map((name) => {
         const ns = namespace(`${name}-namespace`, { name, labels: plan.labels, podSecurity: config.podSecurity }, { retainOnDelete: keep.has(name) });
