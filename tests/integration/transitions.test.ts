@@ -37,6 +37,16 @@ describe("day-2 changes: one safe up, or refused at preview", function () {
     let project: ProjectCopy;
     let stack: Stack;
 
+    /** One up, its plan printed (what was updated, replaced, created, deleted), which must succeed. */
+    async function upAndReport(what: string): Promise<Record<string, number>> {
+        const up = await stack.up(quiet);
+        assert.equal(up.summary.result, "succeeded", what);
+        const changes = { ...up.summary.resourceChanges } as Record<string, number>;
+        delete changes.same;
+        console.log(`      ${what}: ${JSON.stringify(changes)}`);
+        return changes;
+    }
+
     /** Traefik answers on every expected NodePort, with endpoints, and a second up changes nothing. */
     async function assertSettled(nodePorts: Record<string, number> = DEV_NODE_PORTS, namespace = "traefik"): Promise<TraefikService> {
         const service = traefikService(project.env, namespace);
@@ -67,8 +77,7 @@ describe("day-2 changes: one safe up, or refused at preview", function () {
         const secret = kubectlJson(project.env, "get", "secret", "redis-credentials", "-n", "backend");
         const deployment = kubectlJson(project.env, "get", "deployment", "redis-demo", "-n", "backend");
         await stack.setConfig("tcp-platform:redisPassword", { value: "second-password", secret: true });
-        const up = await stack.up(quiet);
-        assert.deepEqual(up.summary.resourceChanges, { same: up.summary.resourceChanges!.same, update: 2 }, "the Secret and the Deployment, updated in place");
+        assert.deepEqual(await upAndReport("secret rotated"), { update: 2 }, "the Secret and the Deployment, updated in place");
         const rotated = kubectlJson(project.env, "get", "secret", "redis-credentials", "-n", "backend");
         const rolled = kubectlJson(project.env, "get", "deployment", "redis-demo", "-n", "backend");
         assert.equal(rotated.metadata.uid, secret.metadata.uid);
@@ -83,13 +92,13 @@ describe("day-2 changes: one safe up, or refused at preview", function () {
         const before = await assertSettled();
         assert.ok(exists(project.env, "crd", "ingressroutetcps.traefik.containo.us"), "chart 26 installs the old group too");
         project.editStack(STACK, (config) => { config["tcp-platform:traefik"].chart = { path: localChartDir(chartsDir, "41.3.0") }; });
-        assert.equal((await stack.up(quiet)).summary.result, "succeeded");
+        await upAndReport("chart 26 -> 41");
         const on41 = await assertSettled();
         assert.deepEqual([on41.uid, on41.clusterIP], [before.uid, before.clusterIP]);
         assert.match(kubectlJson(project.env, "get", "deployment", "traefik", "-n", "traefik").spec.template.spec.containers[0].image, /:v3\.7\./);
         assert.ok(!exists(project.env, "crd", "ingressroutetcps.traefik.containo.us"), "chart 41 no longer ships it");
         project.editStack(STACK, (config) => { config["tcp-platform:traefik"].chart = { path: localChartDir(chartsDir, "26.0.0") }; });
-        assert.equal((await stack.up(quiet)).summary.result, "succeeded");
+        await upAndReport("chart 41 -> 26");
         const back = await assertSettled();
         assert.deepEqual([back.uid, back.clusterIP], [before.uid, before.clusterIP]);
     });
@@ -97,11 +106,11 @@ describe("day-2 changes: one safe up, or refused at preview", function () {
     it("changes the Service type in place, NodePorts kept", async () => {
         const before = await assertSettled();
         project.editStack(STACK, (config) => { config["tcp-platform:traefik"].serviceType = "LoadBalancer"; });
-        assert.equal((await stack.up(quiet)).summary.result, "succeeded");
+        await upAndReport("serviceType NodePort -> LoadBalancer");
         const balanced = await assertSettled();
         assert.deepEqual([balanced.type, balanced.uid, balanced.clusterIP], ["LoadBalancer", before.uid, before.clusterIP]);
         project.editStack(STACK, (config) => { delete config["tcp-platform:traefik"].serviceType; });
-        assert.equal((await stack.up(quiet)).summary.result, "succeeded");
+        await upAndReport("serviceType LoadBalancer -> NodePort");
         assert.equal((await assertSettled()).type, "NodePort");
     });
 
@@ -126,7 +135,7 @@ describe("day-2 changes: one safe up, or refused at preview", function () {
         await stack.destroy({ ...quiet, target: [urn], targetDependents: true });
         assert.ok(!exists(project.env, "service", "traefik", "-n", "traefik"));
         assert.ok(exists(project.env, "crd", "ingressroutetcps.traefik.io"), "the CRDs stay: routes of every stack are of their kinds");
-        assert.equal((await stack.up(quiet)).summary.result, "succeeded");
+        await upAndReport("installer chart -> release, after the procedure's targeted destroy");
         await assertSettled();
         assert.match(kubectl(project.env, "get", "secret", "-n", "traefik", "-l", "owner=helm", "-o", "name"), /sh\.helm\.release\.v1\.traefik\.v1/);
         // And back: refused the same way.
@@ -137,18 +146,18 @@ describe("day-2 changes: one safe up, or refused at preview", function () {
 
     it("renames an entryPoint, removes an app and adds it back, each in one up", async () => {
         project.editStack(STACK, (config) => { config["tcp-platform:apps"]["tcp-demo"].entryPoint.name = "echotcp"; });
-        assert.equal((await stack.up(quiet)).summary.result, "succeeded");
+        await upAndReport("entryPoint mytcp renamed echotcp");
         const { mytcp, ...others } = DEV_NODE_PORTS;
         await assertSettled({ ...others, echotcp: mytcp });
         assert.deepEqual(kubectlJson(project.env, "get", "ingressroutetcps.traefik.io", "tcp-echo-route", "-n", "backend").spec.entryPoints, ["echotcp"]);
 
         let redis: unknown;
         project.editStack(STACK, (config) => { redis = config["tcp-platform:apps"]["redis-demo"]; delete config["tcp-platform:apps"]["redis-demo"]; });
-        assert.equal((await stack.up(quiet)).summary.result, "succeeded");
+        await upAndReport("app redis-demo removed");
         await assertSettled({ mysql: others.mysql, echotcp: mytcp });
         assert.ok(!exists(project.env, "deployment", "redis-demo", "-n", "backend"));
         project.editStack(STACK, (config) => { config["tcp-platform:apps"]["redis-demo"] = redis; });
-        assert.equal((await stack.up(quiet)).summary.result, "succeeded");
+        await upAndReport("app redis-demo added back");
         await assertSettled({ ...others, echotcp: mytcp });
     });
 });
