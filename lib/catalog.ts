@@ -98,6 +98,14 @@ export interface TcpAppSpec extends AppBase {
     tls?: { passthrough: true };
 }
 
+/**
+ * A UDP app routed by an IngressRouteUDP on a UDP entryPoint of its own. UDP has no host name to
+ * match, so one entryPoint serves one app, and Traefik has no UDP middlewares.
+ */
+export interface UdpAppSpec extends AppBase {
+    kind: "udp";
+}
+
 /** An HTTP app routed by an Ingress on Traefik's `web` entryPoint. */
 export interface HttpAppSpec extends AppBase {
     kind: "http";
@@ -105,7 +113,7 @@ export interface HttpAppSpec extends AppBase {
     path: string;
 }
 
-export type AppSpec = TcpAppSpec | HttpAppSpec;
+export type AppSpec = TcpAppSpec | UdpAppSpec | HttpAppSpec;
 
 /** TLS on an SNI route: passthrough to the backend, or termination with a Secret in the app's namespace. */
 export type TlsSpec = { passthrough: true } | { secretName: string };
@@ -248,6 +256,19 @@ export const catalog: Catalog = {
         // traefik/whoami listens on 80 unless told otherwise; any image mapped here must take --port.
         container: { name: "api", image: "hello-api-server", placeholder: true, port: 8080, listen: { arg: "--port" } },
     },
+    // CoreDNS without a Corefile serves its default: `whoami` (the answer names the client's
+    // address and port) and `log`, on the port -dns.port names.
+    "dns-demo": {
+        kind: "udp",
+        namespace: backend,
+        deploymentName: "dns-demo",
+        stem: "dns",
+        selector: { app: "dns" },
+        replicas: 1,
+        portName: "dns",
+        servicePort: 53,
+        container: { name: "coredns", image: "coredns/coredns:1.12.1", placeholder: false, port: 5353, listen: { arg: "-dns.port" } },
+    },
 };
 
 /** The catalog entry of `id`; never a property that every JavaScript object has (`constructor`, `__proto__`). */
@@ -256,7 +277,7 @@ export function catalogEntry(catalog: Catalog, id: string): AppSpec | undefined 
 }
 
 /** Kubernetes names derived from an app's stem, as the seed names them. */
-export function objectNames(app: AppSpec): { deployment: string; service: string; route: string; secret: string; networkPolicy: string; certificate: string } {
+export function objectNames(app: AppSpec): ObjectNames {
     return {
         deployment: app.deploymentName,
         service: `${app.stem}-service`,
@@ -264,5 +285,31 @@ export function objectNames(app: AppSpec): { deployment: string; service: string
         secret: `${app.stem}-credentials`,
         networkPolicy: `${app.stem}-allow-ingress`,
         certificate: `${app.stem}-tls`,
+        ipAllowList: `${app.stem}-ip-allow-list`,
+        maxConnections: `${app.stem}-max-connections`,
+        transport: `${app.stem}-transport`,
+        tlsOptions: `${app.stem}-tls-options`,
     };
+}
+
+/** The names of a canary's own objects: its Deployment, Service and NetworkPolicy. */
+export function canaryNames(app: AppSpec): ObjectNames {
+    return { ...objectNames({ ...app, stem: `${app.stem}-canary` }), deployment: `${app.deploymentName}-canary` };
+}
+
+export interface ObjectNames {
+    deployment: string;
+    service: string;
+    route: string;
+    secret: string;
+    networkPolicy: string;
+    certificate: string;
+    /** MiddlewareTCP: the clients that may connect. */
+    ipAllowList: string;
+    /** MiddlewareTCP: simultaneous connections. */
+    maxConnections: string;
+    /** ServersTransportTCP: the PROXY protocol header sent to the backend (Traefik v3). */
+    transport: string;
+    /** TLSOption of a route where Traefik terminates TLS. */
+    tlsOptions: string;
 }
