@@ -3,7 +3,8 @@
  *
  * Typed classes for Traefik's custom resources, generated from the CRD files both chart lines
  * ship (`crds/traefik.io_<plural>.yaml` of traefik-26.0.0 and traefik-41.3.0 in ../shared/charts):
- * one spec interface per chart line and kind, and a class whose spec is either. crd2pulumi would
+ * one spec interface per kind with the fields of both lines (marked where only one has a field),
+ * and a class whose spec it is. crd2pulumi would
  * do this, but the Go module proxy refuses its module. With --check, exits 1 when the committed
  * files in lib/k8s/crds differ from what the charts' CRDs give (CI runs it).
  */
@@ -15,8 +16,8 @@ import { localChartDir } from "./charts";
 
 /** The chart lines the program supports, and the Traefik each ships. */
 export const CHART_LINES = [
-    { suffix: "V2", chart: "26.0.0", traefik: "v2.10" },
-    { suffix: "V3", chart: "41.3.0", traefik: "v3.7" },
+    { chart: "26.0.0", traefik: "v2.10" },
+    { chart: "41.3.0", traefik: "v3.7" },
 ] as const;
 
 /** The kinds the program creates, by the plural their CRD file is named after. */
@@ -54,8 +55,24 @@ function summary(description: string | undefined): string | undefined {
     return text.replace(/\*\//g, "*\\/");
 }
 
-/** A TypeScript type for `schema`, nested objects inline, indented by `depth`. */
-function typeOf(schema: JsonSchema, depth: number): string {
+/** One schema node as the chart lines have it: each line's schema, absent where the line lacks it. */
+type Lines = (JsonSchema | undefined)[];
+
+/** A TypeScript type for the node, nested objects inline (merged over the lines), indented by `depth`. */
+function typeOf(lines: Lines, depth: number): string {
+    const present = lines.filter((s): s is JsonSchema => s !== undefined);
+    if (present.some((s) => s.type === "object" && s.properties)) {
+        return objectType(lines.map((s) => (s?.properties ? s : undefined)), depth);
+    }
+    if (present.some((s) => s.type === "array")) {
+        const item = typeOf(lines.map((s) => s?.items), depth);
+        return /[|]/.test(item) && !item.startsWith("{") ? `(${item})[]` : `${item}[]`;
+    }
+    const types = [...new Set(present.map((s) => scalarType(s, depth)))];
+    return types.join(" | ");
+}
+
+function scalarType(schema: JsonSchema, depth: number): string {
     if (schema["x-kubernetes-int-or-string"] || schema.anyOf) {
         return "number | string";
     }
@@ -70,32 +87,29 @@ function typeOf(schema: JsonSchema, depth: number): string {
             return "number";
         case "boolean":
             return "boolean";
-        case "array": {
-            const item = typeOf(schema.items ?? {}, depth);
-            return /[|]/.test(item) && !item.startsWith("{") ? `(${item})[]` : `${item}[]`;
-        }
         case "object":
-            if (schema.properties) {
-                return objectType(schema, depth);
-            }
-            if (schema.additionalProperties && typeof schema.additionalProperties === "object") {
-                return `Record<string, ${typeOf(schema.additionalProperties, depth)}>`;
-            }
-            return "Record<string, unknown>";
+            return schema.additionalProperties && typeof schema.additionalProperties === "object"
+                ? `Record<string, ${typeOf([schema.additionalProperties], depth)}>`
+                : "Record<string, unknown>";
         default:
             return "unknown";
     }
 }
 
-function objectType(schema: JsonSchema, depth: number): string {
+/** The fields of every line, each marked with the lines that have it when not all do; required where every line requires it. */
+function objectType(lines: Lines, depth: number): string {
     const pad = "    ".repeat(depth + 1);
-    const required = new Set(schema.required ?? []);
-    const lines = Object.entries(schema.properties ?? {}).flatMap(([name, property]) => {
-        const doc = summary(property.description);
+    const names = [...new Set(lines.flatMap((s) => Object.keys(s?.properties ?? {})))];
+    const fields = names.flatMap((name) => {
+        const property = lines.map((s) => s?.properties?.[name]);
+        const charts = CHART_LINES.filter((_, i) => property[i] !== undefined).map((l) => l.chart);
+        const only = charts.length < CHART_LINES.length ? ` (chart ${charts.join(", ")} only)` : "";
+        const doc = summary(property.find((p) => p?.description)?.description);
+        const required = lines.every((s) => s?.required?.includes(name));
         const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
-        return [...(doc ? [`${pad}/** ${doc} */`] : []), `${pad}${key}${required.has(name) ? "" : "?"}: ${typeOf(property, depth + 1)};`];
+        return [...(doc || only ? [`${pad}/** ${doc ?? ""}${only} */`.replace("/**  (", "/** (")] : []), `${pad}${key}${required ? "" : "?"}: ${typeOf(property, depth + 1)};`];
     });
-    return `{\n${lines.join("\n")}\n${"    ".repeat(depth)}}`;
+    return `{\n${fields.join("\n")}\n${"    ".repeat(depth)}}`;
 }
 
 /** The spec schema of `plural` in the chart line's CRD file. */
@@ -114,20 +128,19 @@ function specSchema(chartDir: string, plural: string): JsonSchema {
 export function generateCrdTypes(chartsDir: string): Map<string, string> {
     const files = new Map<string, string>();
     for (const { kind, plural, file } of GENERATED_KINDS) {
-        const interfaces = CHART_LINES.map(({ suffix, chart, traefik }) => {
-            const schema = specSchema(localChartDir(chartsDir, chart), plural);
-            const doc = summary(schema.description) ?? `${kind}'s spec.`;
-            return `/** ${doc} (chart ${chart}, Traefik ${traefik}) */\nexport interface ${kind}Spec${suffix} ${objectType(schema, 0)}\n`;
-        });
-        const names = CHART_LINES.map(({ suffix }) => `${kind}Spec${suffix}`);
+        const lines = CHART_LINES.map(({ chart }) => specSchema(localChartDir(chartsDir, chart), plural));
+        const doc = summary(lines[0].description) ?? `${kind}'s spec.`;
         files.set(path.join("lib", "k8s", "crds", `${file}.ts`), [
             `// Generated by scripts/crdTypes.ts from the ${GROUP}_${plural}.yaml CRD of charts ${CHART_LINES.map((l) => l.chart).join(" and ")}.`,
             "// Do not edit: run `npm run crd-types`.",
             'import { customResourceClass } from "../crd";',
             "",
-            ...interfaces,
-            `/** What either chart line's CRD accepts; the plan writes what its chart line takes. */`,
-            `export type ${kind}Spec = ${names.join(" | ")};`,
+            `/**`,
+            ` * ${doc}`,
+            ` * The fields of both chart lines (${CHART_LINES.map((l) => `${l.chart}: Traefik ${l.traefik}`).join("; ")}); a field one line lacks says`,
+            " * which has it. The plan writes what the stack's line takes.",
+            " */",
+            `export interface ${kind}Spec ${objectType(lines, 0)}`,
             "",
             `export const ${kind} = customResourceClass<${kind}Spec>("${GROUP}/${VERSION}", "${kind}");`,
             `export type ${kind} = InstanceType<typeof ${kind}>;`,

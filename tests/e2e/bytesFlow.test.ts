@@ -21,15 +21,15 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { catalog, objectNames } from "../../lib/catalog";
 import { localChartDir } from "../../scripts/charts";
-import { chartsDir, destroyAndClean, kubectlJson, ProjectCopy } from "../integration/harness";
+import { chartsDir, kubectlJson, ProjectCopy } from "../integration/harness";
 import { Backend, connectionsOf, makeCertificates, startMariadb, startNodeBackend, startRedis, TestCertificate } from "./backends";
 import { kubectl } from "../integration/harness";
 import { echo, Exchange, heldExchange, mysqlLogin, postgresStartTls, redisPing, tcpExchange, tlsExchange } from "./clients";
 import { registerEndpoint } from "./endpoints";
 import { runRenderedContainer } from "./container";
-import { createNetns, deleteLeftovers, deleteNetns, Netns, passiveOpens } from "./netns";
+import { createNetns, deleteLeftovers, Netns, passiveOpens } from "./netns";
 import { eventuallyAsync } from "./processes";
-import { builtBinary, deleteCrdsSince, namespaceExists, traefikCrds } from "./release";
+import { builtBinary, namespaceExists, tearDown, traefikCrds } from "./release";
 import { clusterAccess, ClusterAccess, LocalTraefik, localTraefikConfig, readDeployedTraefik } from "./traefik";
 
 const STACK = "e2e";
@@ -210,28 +210,7 @@ describe("bytes flow: a real Traefik routes TCP exactly as the program configure
 
     after(async function () {
         this.timeout(10 * 60 * 1000);
-        if (failed && traefik) {
-            console.log(`--- Traefik's last output:\n${traefik.process.tail(40)}`);
-        }
-        await traefik?.stop();
-        try {
-            if (stack) {
-                await destroyAndClean(stack, project!.env);
-                // The CRDs the release installed (Helm's uninstall keeps them): leave the cluster as found.
-                deleteCrdsSince(project!.env, crdsBefore);
-            }
-        } finally {
-            for (const backend of Object.values(backends)) {
-                await backend.process.stop();
-            }
-            netnses.forEach(deleteNetns);
-            project?.remove();
-            if (work && failed) {
-                console.log(`--- logs kept in ${work}`);
-            } else if (work) {
-                fs.rmSync(work, { recursive: true, force: true });
-            }
-        }
+        await tearDown({ traefik, stack, project, crdsBefore, work, failed, processes: Object.values(backends).map((b) => b.process), netnses });
     });
 
     it("runs Traefik with the entryPoints the Helm release produced, from the chart's appVersion", () => {

@@ -1,11 +1,14 @@
 /**
  * What the end-to-end test files share around the Helm release they install: the Traefik binary
  * (built from Go modules), the Traefik CRDs of the cluster (the release leaves its own behind when
- * uninstalled), and whether a namespace is still there.
+ * uninstalled), whether a namespace is still there, and the teardown.
  */
+import { Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
-import { kubectlJson, projectDir } from "../integration/harness";
+import { destroyAndClean, kubectlJson, ProjectCopy, projectDir } from "../integration/harness";
+import { deleteNetns, Netns } from "./netns";
 
 /** Names of the CRDs of Traefik's API groups (traefik.io, hub.traefik.io, traefik.containo.us). */
 export function traefikCrds(env: Record<string, string>): string[] {
@@ -32,4 +35,47 @@ export function builtBinary(script: string): string {
     const file = path.join(projectDir, "scripts", script);
     execFileSync("bash", [file, "build"], { stdio: ["ignore", "ignore", "inherit"], timeout: 60 * 60 * 1000 });
     return execFileSync("bash", [file, "path"], { encoding: "utf8" }).trim();
+}
+
+/** What an end-to-end test file started, to be stopped and removed by `tearDown`. */
+export interface E2eRun {
+    traefik?: { process: { tail(lines?: number): string }; stop(): Promise<void> };
+    stack?: Stack;
+    project?: ProjectCopy;
+    /** Traefik CRDs in the cluster before the release installed its own. */
+    crdsBefore: Set<string>;
+    /** Backends and other servers of the test. */
+    processes: { stop(): Promise<void> }[];
+    netnses: Netns[];
+    /** The test's working directory: kept, and named, when it failed. */
+    work?: string;
+    failed: boolean;
+}
+
+/**
+ * Stops Traefik (showing its last output when the test failed), destroys the stack and the CRDs the
+ * release installed (Helm's uninstall keeps them), then the servers, namespaces and files.
+ */
+export async function tearDown(run: E2eRun): Promise<void> {
+    if (run.failed && run.traefik) {
+        console.log(`--- Traefik's last output:\n${run.traefik.process.tail(40)}`);
+    }
+    await run.traefik?.stop();
+    try {
+        if (run.stack && run.project) {
+            await destroyAndClean(run.stack, run.project.env);
+            deleteCrdsSince(run.project.env, run.crdsBefore);
+        }
+    } finally {
+        for (const proc of run.processes) {
+            await proc.stop();
+        }
+        run.netnses.forEach(deleteNetns);
+        run.project?.remove();
+        if (run.work && run.failed) {
+            console.log(`--- logs kept in ${run.work}`);
+        } else if (run.work) {
+            fs.rmSync(run.work, { recursive: true, force: true });
+        }
+    }
 }

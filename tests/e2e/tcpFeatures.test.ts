@@ -23,14 +23,14 @@ import * as os from "os";
 import * as path from "path";
 import { catalog } from "../../lib/catalog";
 import { localChartDir } from "../../scripts/charts";
-import { chartsDir, destroyAndClean, kubectl, kubectlJson, ProjectCopy } from "../integration/harness";
+import { chartsDir, kubectl, kubectlJson, ProjectCopy } from "../integration/harness";
 import { Backend, connectionsOf, makeCertificates, makeClientCertificate, startNodeBackend, TestCertificate } from "./backends";
 import { echo, LOOPBACK, tcpExchange } from "./clients";
 import { registerEndpoint } from "./endpoints";
 import { dnsQuery, HeldConnection, proxyV1Header, tlsAttempt, TlsClientOptions } from "./featureClients";
-import { createNetns, deleteLeftovers, deleteNetns, Netns } from "./netns";
+import { createNetns, deleteLeftovers, Netns } from "./netns";
 import { eventuallyAsync, ManagedProcess, sleep } from "./processes";
-import { builtBinary, deleteCrdsSince, namespaceExists, traefikCrds } from "./release";
+import { builtBinary, namespaceExists, tearDown, traefikCrds } from "./release";
 import { clusterAccess, LocalTraefik, localTraefikConfig, readDeployedTraefik } from "./traefik";
 
 const STACK = "features";
@@ -170,28 +170,11 @@ describe("TCP features: the real Traefik applies what the program deployed (issu
 
     after(async function () {
         this.timeout(10 * 60 * 1000);
-        if (failed && traefik) {
-            console.log(`--- Traefik's last output:\n${traefik.process.tail(40)}`);
-        }
-        await traefik?.stop();
-        try {
-            if (stack) {
-                await destroyAndClean(stack, project!.env);
-                deleteCrdsSince(project!.env, crdsBefore);
-            }
-        } finally {
-            for (const backend of Object.values(backends)) {
-                await backend.process.stop();
-            }
-            await coredns?.stop();
-            Object.values(netnses).forEach(deleteNetns);
-            project?.remove();
-            if (work && failed) {
-                console.log(`--- logs kept in ${work}`);
-            } else if (work) {
-                fs.rmSync(work, { recursive: true, force: true });
-            }
-        }
+        await tearDown({
+            traefik, stack, project, crdsBefore, work, failed,
+            processes: [...Object.values(backends).map((b) => b.process), ...(coredns ? [coredns] : [])],
+            netnses: Object.values(netnses),
+        });
     });
 
     it("deploys the features as the chart takes them: middlewares, transport, TLS option, canary, a UDP port beside a TCP one", () => {

@@ -2,8 +2,12 @@
 // Do not edit: run `npm run crd-types`.
 import { customResourceClass } from "../crd";
 
-/** IngressRouteTCPSpec defines the desired state of IngressRouteTCP. (chart 26.0.0, Traefik v2.10) */
-export interface IngressRouteTCPSpecV2 {
+/**
+ * IngressRouteTCPSpec defines the desired state of IngressRouteTCP.
+ * The fields of both chart lines (26.0.0: Traefik v2.10; 41.3.0: Traefik v3.7); a field one line lacks says
+ * which has it. The plan writes what the stack's line takes.
+ */
+export interface IngressRouteTCPSpec {
     /** EntryPoints defines the list of entry point names to bind to. */
     entryPoints?: string[];
     /** Routes defines the list of routes. */
@@ -38,86 +42,14 @@ export interface IngressRouteTCPSpecV2 {
             terminationDelay?: number;
             /** Weight defines the weight used when balancing requests between multiple Kubernetes Service. */
             weight?: number;
-        }[];
-    }[];
-    /** TLS defines the TLS configuration on a layer 4 / TCP Route. */
-    tls?: {
-        /** CertResolver defines the name of the certificate resolver to use. */
-        certResolver?: string;
-        /** Domains defines the list of domains that will be used to issue certificates. */
-        domains?: {
-            /** Main defines the main domain name. */
-            main?: string;
-            /** SANs defines the subject alternative domain names. */
-            sans?: string[];
-        }[];
-        /** Options defines the reference to a TLSOption, that specifies the parameters of the TLS connection. */
-        options?: {
-            /** Name defines the name of the referenced Traefik resource. */
-            name: string;
-            /** Namespace defines the namespace of the referenced Traefik resource. */
-            namespace?: string;
-        };
-        /** Passthrough defines whether a TLS router will terminate the TLS connection. */
-        passthrough?: boolean;
-        /** SecretName is the name of the referenced Kubernetes Secret to specify the certificate details. */
-        secretName?: string;
-        /** Store defines the reference to the TLSStore, that will be used to store certificates. */
-        store?: {
-            /** Name defines the name of the referenced Traefik resource. */
-            name: string;
-            /** Namespace defines the namespace of the referenced Traefik resource. */
-            namespace?: string;
-        };
-    };
-}
-
-/** IngressRouteTCPSpec defines the desired state of IngressRouteTCP. (chart 41.3.0, Traefik v3.7) */
-export interface IngressRouteTCPSpecV3 {
-    /** EntryPoints defines the list of entry point names to bind to. */
-    entryPoints?: string[];
-    /** IngressClassName defines the name of the IngressClass cluster resource. */
-    ingressClassName?: string;
-    /** Routes defines the list of routes. */
-    routes: {
-        /** Match defines the router's rule. */
-        match: string;
-        /** Middlewares defines the list of references to MiddlewareTCP resources. */
-        middlewares?: {
-            /** Name defines the name of the referenced Traefik resource. */
-            name: string;
-            /** Namespace defines the namespace of the referenced Traefik resource. */
-            namespace?: string;
-        }[];
-        /** Priority defines the router's priority. */
-        priority?: number;
-        /** Services defines the list of TCP services. */
-        services?: {
-            /** Name defines the name of the referenced Kubernetes Service. */
-            name: string;
-            /** Namespace defines the namespace of the referenced Kubernetes Service. */
-            namespace?: string;
-            /** NativeLB controls, when creating the load-balancer, whether the LB's children are directly the pods IPs or ... */
-            nativeLB?: boolean;
-            /** NodePortLB controls, when creating the load-balancer, whether the LB's children are directly the nodes inte... */
+            /** NodePortLB controls, when creating the load-balancer, whether the LB's children are directly the nodes inte... (chart 41.3.0 only) */
             nodePortLB?: boolean;
-            /** Port defines the port of a Kubernetes Service. */
-            port: number | string;
-            /** ProxyProtocol defines the PROXY protocol configuration. */
-            proxyProtocol?: {
-                /** Version defines the PROXY Protocol version to use. */
-                version?: number;
-            };
-            /** ServersTransport defines the name of ServersTransportTCP resource to use. */
+            /** ServersTransport defines the name of ServersTransportTCP resource to use. (chart 41.3.0 only) */
             serversTransport?: string;
-            /** TerminationDelay defines the deadline that the proxy sets, after one of its connected peers indicates it ha... */
-            terminationDelay?: number;
-            /** TLS determines whether to use TLS when dialing with the backend. */
+            /** TLS determines whether to use TLS when dialing with the backend. (chart 41.3.0 only) */
             tls?: boolean;
-            /** Weight defines the weight used when balancing requests between multiple Kubernetes Service. */
-            weight?: number;
         }[];
-        /** Syntax defines the router's rule syntax. */
+        /** Syntax defines the router's rule syntax. (chart 41.3.0 only) */
         syntax?: "v3" | "v2";
     }[];
     /** TLS defines the TLS configuration on a layer 4 / TCP Route. */
@@ -150,10 +82,9 @@ export interface IngressRouteTCPSpecV3 {
             namespace?: string;
         };
     };
+    /** IngressClassName defines the name of the IngressClass cluster resource. (chart 41.3.0 only) */
+    ingressClassName?: string;
 }
-
-/** What either chart line's CRD accepts; the plan writes what its chart line takes. */
-export type IngressRouteTCPSpec = IngressRouteTCPSpecV2 | IngressRouteTCPSpecV3;
 
 export const IngressRouteTCP = customResourceClass<IngressRouteTCPSpec>("traefik.io/v1alpha1", "IngressRouteTCP");
 export type IngressRouteTCP = InstanceType<typeof IngressRouteTCP>;

@@ -2,8 +2,12 @@
 // Do not edit: run `npm run crd-types`.
 import { customResourceClass } from "../crd";
 
-/** IngressRouteUDPSpec defines the desired state of a IngressRouteUDP. (chart 26.0.0, Traefik v2.10) */
-export interface IngressRouteUDPSpecV2 {
+/**
+ * IngressRouteUDPSpec defines the desired state of a IngressRouteUDP.
+ * The fields of both chart lines (26.0.0: Traefik v2.10; 41.3.0: Traefik v3.7); a field one line lacks says
+ * which has it. The plan writes what the stack's line takes.
+ */
+export interface IngressRouteUDPSpec {
     /** EntryPoints defines the list of entry point names to bind to. */
     entryPoints?: string[];
     /** Routes defines the list of routes. */
@@ -20,38 +24,13 @@ export interface IngressRouteUDPSpecV2 {
             port: number | string;
             /** Weight defines the weight used when balancing requests between multiple Kubernetes Service. */
             weight?: number;
-        }[];
-    }[];
-}
-
-/** IngressRouteUDPSpec defines the desired state of a IngressRouteUDP. (chart 41.3.0, Traefik v3.7) */
-export interface IngressRouteUDPSpecV3 {
-    /** EntryPoints defines the list of entry point names to bind to. */
-    entryPoints?: string[];
-    /** IngressClassName defines the name of the IngressClass cluster resource. */
-    ingressClassName?: string;
-    /** Routes defines the list of routes. */
-    routes: {
-        /** Services defines the list of UDP services. */
-        services?: {
-            /** Name defines the name of the referenced Kubernetes Service. */
-            name: string;
-            /** Namespace defines the namespace of the referenced Kubernetes Service. */
-            namespace?: string;
-            /** NativeLB controls, when creating the load-balancer, whether the LB's children are directly the pods IPs or ... */
-            nativeLB?: boolean;
-            /** NodePortLB controls, when creating the load-balancer, whether the LB's children are directly the nodes inte... */
+            /** NodePortLB controls, when creating the load-balancer, whether the LB's children are directly the nodes inte... (chart 41.3.0 only) */
             nodePortLB?: boolean;
-            /** Port defines the port of a Kubernetes Service. */
-            port: number | string;
-            /** Weight defines the weight used when balancing requests between multiple Kubernetes Service. */
-            weight?: number;
         }[];
     }[];
+    /** IngressClassName defines the name of the IngressClass cluster resource. (chart 41.3.0 only) */
+    ingressClassName?: string;
 }
-
-/** What either chart line's CRD accepts; the plan writes what its chart line takes. */
-export type IngressRouteUDPSpec = IngressRouteUDPSpecV2 | IngressRouteUDPSpecV3;
 
 export const IngressRouteUDP = customResourceClass<IngressRouteUDPSpec>("traefik.io/v1alpha1", "IngressRouteUDP");
 export type IngressRouteUDP = InstanceType<typeof IngressRouteUDP>;

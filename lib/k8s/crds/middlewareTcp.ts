@@ -2,8 +2,12 @@
 // Do not edit: run `npm run crd-types`.
 import { customResourceClass } from "../crd";
 
-/** MiddlewareTCPSpec defines the desired state of a MiddlewareTCP. (chart 26.0.0, Traefik v2.10) */
-export interface MiddlewareTCPSpecV2 {
+/**
+ * MiddlewareTCPSpec defines the desired state of a MiddlewareTCP.
+ * The fields of both chart lines (26.0.0: Traefik v2.10; 41.3.0: Traefik v3.7); a field one line lacks says
+ * which has it. The plan writes what the stack's line takes.
+ */
+export interface MiddlewareTCPSpec {
     /** InFlightConn defines the InFlightConn middleware configuration. */
     inFlightConn?: {
         /** Amount defines the maximum amount of allowed simultaneous connections. */
@@ -14,29 +18,12 @@ export interface MiddlewareTCPSpecV2 {
         /** SourceRange defines the allowed IPs (or ranges of allowed IPs by using CIDR notation). */
         sourceRange?: string[];
     };
-}
-
-/** MiddlewareTCPSpec defines the desired state of a MiddlewareTCP. (chart 41.3.0, Traefik v3.7) */
-export interface MiddlewareTCPSpecV3 {
-    /** InFlightConn defines the InFlightConn middleware configuration. */
-    inFlightConn?: {
-        /** Amount defines the maximum amount of allowed simultaneous connections. */
-        amount?: number;
-    };
-    /** IPAllowList defines the IPAllowList middleware configuration. */
+    /** IPAllowList defines the IPAllowList middleware configuration. (chart 41.3.0 only) */
     ipAllowList?: {
-        /** SourceRange defines the allowed IPs (or ranges of allowed IPs by using CIDR notation). */
-        sourceRange?: string[];
-    };
-    /** IPWhiteList defines the IPWhiteList middleware configuration. */
-    ipWhiteList?: {
-        /** SourceRange defines the allowed IPs (or ranges of allowed IPs by using CIDR notation). */
+        /** SourceRange defines the allowed IPs (or ranges of allowed IPs by using CIDR notation). (chart 41.3.0 only) */
         sourceRange?: string[];
     };
 }
-
-/** What either chart line's CRD accepts; the plan writes what its chart line takes. */
-export type MiddlewareTCPSpec = MiddlewareTCPSpecV2 | MiddlewareTCPSpecV3;
 
 export const MiddlewareTCP = customResourceClass<MiddlewareTCPSpec>("traefik.io/v1alpha1", "MiddlewareTCP");
 export type MiddlewareTCP = InstanceType<typeof MiddlewareTCP>;

@@ -2,8 +2,12 @@
 // Do not edit: run `npm run crd-types`.
 import { customResourceClass } from "../crd";
 
-/** ServersTransportTCPSpec defines the desired state of a ServersTransportTCP. (chart 26.0.0, Traefik v2.10) */
-export interface ServersTransportTCPSpecV2 {
+/**
+ * ServersTransportTCPSpec defines the desired state of a ServersTransportTCP.
+ * The fields of both chart lines (26.0.0: Traefik v2.10; 41.3.0: Traefik v3.7); a field one line lacks says
+ * which has it. The plan writes what the stack's line takes.
+ */
+export interface ServersTransportTCPSpec {
     /** DialKeepAlive is the interval between keep-alive probes for an active network connection. */
     dialKeepAlive?: number | string;
     /** DialTimeout is the amount of time to wait until a connection to a backend server can be established. */
@@ -29,53 +33,20 @@ export interface ServersTransportTCPSpecV2 {
             /** TrustDomain defines the allowed SPIFFE trust domain. */
             trustDomain?: string;
         };
-    };
-}
-
-/** ServersTransportTCPSpec defines the desired state of a ServersTransportTCP. (chart 41.3.0, Traefik v3.7) */
-export interface ServersTransportTCPSpecV3 {
-    /** DialKeepAlive is the interval between keep-alive probes for an active network connection. */
-    dialKeepAlive?: number | string;
-    /** DialTimeout is the amount of time to wait until a connection to a backend server can be established. */
-    dialTimeout?: number | string;
-    /** ProxyProtocol holds the PROXY Protocol configuration. */
-    proxyProtocol?: {
-        /** Version defines the PROXY Protocol version to use. */
-        version?: number;
-    };
-    /** TerminationDelay defines the delay to wait before fully terminating the connection, after one connected pee... */
-    terminationDelay?: number | string;
-    /** TLS defines the TLS configuration */
-    tls?: {
-        /** CertificatesSecrets defines a list of secret storing client certificates for mTLS. */
-        certificatesSecrets?: string[];
-        /** InsecureSkipVerify disables TLS certificate verification. */
-        insecureSkipVerify?: boolean;
-        /** MaxIdleConnsPerHost controls the maximum idle (keep-alive) to keep per-host. */
-        peerCertURI?: string;
-        /** RootCAs defines a list of CA certificate Secrets or ConfigMaps used to validate server certificates. */
+        /** RootCAs defines a list of CA certificate Secrets or ConfigMaps used to validate server certificates. (chart 41.3.0 only) */
         rootCAs?: {
-            /** ConfigMap defines the name of a ConfigMap that holds a CA certificate. */
+            /** ConfigMap defines the name of a ConfigMap that holds a CA certificate. (chart 41.3.0 only) */
             configMap?: string;
-            /** Secret defines the name of a Secret that holds a CA certificate. */
+            /** Secret defines the name of a Secret that holds a CA certificate. (chart 41.3.0 only) */
             secret?: string;
         }[];
-        /** RootCAsSecrets defines a list of CA secret used to validate self-signed certificate. */
-        rootCAsSecrets?: string[];
-        /** ServerName defines the server name used to contact the server. */
-        serverName?: string;
-        /** Spiffe defines the SPIFFE configuration. */
-        spiffe?: {
-            /** IDs defines the allowed SPIFFE IDs (takes precedence over the SPIFFE TrustDomain). */
-            ids?: string[];
-            /** TrustDomain defines the allowed SPIFFE trust domain. */
-            trustDomain?: string;
-        };
+    };
+    /** ProxyProtocol holds the PROXY Protocol configuration. (chart 41.3.0 only) */
+    proxyProtocol?: {
+        /** Version defines the PROXY Protocol version to use. (chart 41.3.0 only) */
+        version?: number;
     };
 }
-
-/** What either chart line's CRD accepts; the plan writes what its chart line takes. */
-export type ServersTransportTCPSpec = ServersTransportTCPSpecV2 | ServersTransportTCPSpecV3;
 
 export const ServersTransportTCP = customResourceClass<ServersTransportTCPSpec>("traefik.io/v1alpha1", "ServersTransportTCP");
 export type ServersTransportTCP = InstanceType<typeof ServersTransportTCP>;

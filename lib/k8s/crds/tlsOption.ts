@@ -2,8 +2,12 @@
 // Do not edit: run `npm run crd-types`.
 import { customResourceClass } from "../crd";
 
-/** TLSOptionSpec defines the desired state of a TLSOption. (chart 26.0.0, Traefik v2.10) */
-export interface TLSOptionSpecV2 {
+/**
+ * TLSOptionSpec defines the desired state of a TLSOption.
+ * The fields of both chart lines (26.0.0: Traefik v2.10; 41.3.0: Traefik v3.7); a field one line lacks says
+ * which has it. The plan writes what the stack's line takes.
+ */
+export interface TLSOptionSpec {
     /** ALPNProtocols defines the list of supported application level protocols for the TLS handshake, in order of ... */
     alpnProtocols?: string[];
     /** CipherSuites defines the list of supported cipher suites for TLS versions up to TLS 1.2. */
@@ -25,37 +29,9 @@ export interface TLSOptionSpecV2 {
     preferServerCipherSuites?: boolean;
     /** SniStrict defines whether Traefik allows connections from clients connections that do not specify a server_... */
     sniStrict?: boolean;
-}
-
-/** TLSOptionSpec defines the desired state of a TLSOption. (chart 41.3.0, Traefik v3.7) */
-export interface TLSOptionSpecV3 {
-    /** ALPNProtocols defines the list of supported application level protocols for the TLS handshake, in order of ... */
-    alpnProtocols?: string[];
-    /** CipherSuites defines the list of supported cipher suites for TLS versions up to TLS 1.2. */
-    cipherSuites?: string[];
-    /** ClientAuth defines the server's policy for TLS Client Authentication. */
-    clientAuth?: {
-        /** ClientAuthType defines the client authentication type to apply. */
-        clientAuthType?: "NoClientCert" | "RequestClientCert" | "RequireAnyClientCert" | "VerifyClientCertIfGiven" | "RequireAndVerifyClientCert";
-        /** SecretNames defines the names of the referenced Kubernetes Secret storing certificate details. */
-        secretNames?: string[];
-    };
-    /** CurvePreferences defines the preferred elliptic curves. */
-    curvePreferences?: string[];
-    /** DisableSessionTickets disables TLS session resumption via session tickets. */
+    /** DisableSessionTickets disables TLS session resumption via session tickets. (chart 41.3.0 only) */
     disableSessionTickets?: boolean;
-    /** MaxVersion defines the maximum TLS version that Traefik will accept. */
-    maxVersion?: string;
-    /** MinVersion defines the minimum TLS version that Traefik will accept. */
-    minVersion?: string;
-    /** PreferServerCipherSuites defines whether the server chooses a cipher suite among his own instead of among t... */
-    preferServerCipherSuites?: boolean;
-    /** SniStrict defines whether Traefik allows connections from clients connections that do not specify a server_... */
-    sniStrict?: boolean;
 }
-
-/** What either chart line's CRD accepts; the plan writes what its chart line takes. */
-export type TLSOptionSpec = TLSOptionSpecV2 | TLSOptionSpecV3;
 
 export const TLSOption = customResourceClass<TLSOptionSpec>("traefik.io/v1alpha1", "TLSOption");
 export type TLSOption = InstanceType<typeof TLSOption>;
