@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { objectKey } from "../../lib/live/checks";
-import { chartProfile } from "../../lib/traefik/chart";
+import { chartProfile } from "../../lib/traefik/profile";
 import { CHART_LINES, GENERATED_KINDS, generateCrdTypes } from "../../scripts/crdTypes";
 import { localChartDir } from "../../scripts/charts";
 import { evaluate, Evaluation } from "../../tools/evaluate";
