@@ -130,6 +130,14 @@ export const tcpRouteMatches: Rule = {
     },
 };
 
+export const tlsOptionsWhereTerminated: Rule = {
+    name: "tls-options-only-where-traefik-terminates",
+    description: "A TCP route names TLS options only where Traefik terminates TLS: with passthrough it never negotiates, and the options would not apply.",
+    check: (r) => {
+        const tls = r.type === "kubernetes:traefik.io/v1alpha1:IngressRouteTCP" ? r.props.spec?.tls : undefined;
+        return tls?.passthrough && tls.options ? [`route ${r.props.metadata?.name} names TLS options ${tls.options.name} with passthrough, where Traefik never negotiates TLS`] : [];
+    },
+};
 
 function nodePortsOf(r: ResourceView): number[] {
     if (r.type === "kubernetes:core/v1:Service") {
@@ -149,7 +157,7 @@ export const nodePortsInRange: Rule = {
         .map((port) => `${r.props.metadata?.name ?? r.type} uses NodePort ${port}, outside ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}`),
 };
 
-export const rules: Rule[] = [requestsAndLimits, guaranteedInProduction, pinnedImages, seedNaming, tcpRouteMatches, nodePortsInRange];
+export const rules: Rule[] = [requestsAndLimits, guaranteedInProduction, pinnedImages, seedNaming, tcpRouteMatches, tlsOptionsWhereTerminated, nodePortsInRange];
 
 /** A policy over every resource of the stack at once, for what one resource cannot show. */
 export interface StackRule {

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { evaluate } from "../../tools/evaluate";
-import { guaranteedInProduction, nodePortsInRange, pinnedImages, productionDatabasesAllowListed, requestsAndLimits, ResourceView, rules, seedNaming, stackRules, tcpRouteMatches } from "../../policy/rules";
+import { guaranteedInProduction, nodePortsInRange, pinnedImages, productionDatabasesAllowListed, requestsAndLimits, ResourceView, rules, seedNaming, stackRules, tcpRouteMatches, tlsOptionsWhereTerminated } from "../../policy/rules";
 import { devWith, stackRaw } from "../helpers";
 
 function deployment(labels: Record<string, string>, container: Record<string, unknown>): ResourceView {
@@ -101,6 +101,12 @@ describe("policy pack rules", () => {
         assert.deepEqual(productionDatabasesAllowListed.check(clusterIp.resources.map((r) => ({ type: r.type, props: r.inputs }))), []);
         const dev = await evaluate(devWith(() => undefined), "dev");
         assert.deepEqual(stackRules.flatMap((rule) => rule.check(dev.resources.map((r) => ({ type: r.type, props: r.inputs })))), []);
+    });
+
+    it("refuses TLS options on a passthrough route, where Traefik never negotiates", () => {
+        assert.deepEqual(tlsOptionsWhereTerminated.check(route("cache-route", { routes: [], tls: { secretName: "cache-tls", options: { name: "cache-tls-options" } } })), []);
+        assert.deepEqual(tlsOptionsWhereTerminated.check(route("db-route", { routes: [], tls: { passthrough: true, options: { name: "db-tls-options" } } })),
+            ["route db-route names TLS options db-tls-options with passthrough, where Traefik never negotiates TLS"]);
     });
 
     it("lets a route send traffic to its canary's Service", () => {

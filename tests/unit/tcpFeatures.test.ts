@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { objectKey } from "../../lib/live/checks";
+import { rules, stackRules } from "../../policy/rules";
 import { chartProfile } from "../../lib/traefik/profile";
 import { CHART_LINES, GENERATED_KINDS, generateCrdTypes } from "../../scripts/crdTypes";
 import { localChartDir } from "../../scripts/charts";
@@ -165,6 +166,12 @@ for (const { chart, traefik } of CHART_LINES) {
                 const validate = new Ajv2020({ strict: false, allErrors: true }).compile(JSON.parse(fs.readFileSync(path.join(chartDir, "values.schema.json"), "utf8")));
                 assert.ok(validate(values), JSON.stringify(validate.errors, null, 1));
             }
+        });
+
+        it("passes every policy of the pack", () => {
+            const views = run.resources.map((r) => ({ type: r.type, props: r.inputs }));
+            const violations = [...views.flatMap((v) => rules.flatMap((rule) => rule.check(v))), ...stackRules.flatMap((rule) => rule.check(views))];
+            assert.deepEqual(violations, []);
         });
 
         it("lists every object it registers in the plan's inventory", () => {
