@@ -1,3 +1,6 @@
+export { canaryNames, objectNames } from "./names";
+export type { ObjectNames } from "./names";
+
 /**
  * The app catalog: what each app *is* (names, selector, container and how its image is told its
  * port, TLS and data directory). Everything an environment changes (replicas, resources, images,
@@ -98,6 +101,14 @@ export interface TcpAppSpec extends AppBase {
     tls?: { passthrough: true };
 }
 
+/**
+ * A UDP app routed by an IngressRouteUDP on a UDP entryPoint of its own. UDP has no host name to
+ * match, so one entryPoint serves one app, and Traefik has no UDP middlewares.
+ */
+export interface UdpAppSpec extends AppBase {
+    kind: "udp";
+}
+
 /** An HTTP app routed by an Ingress on Traefik's `web` entryPoint. */
 export interface HttpAppSpec extends AppBase {
     kind: "http";
@@ -105,7 +116,7 @@ export interface HttpAppSpec extends AppBase {
     path: string;
 }
 
-export type AppSpec = TcpAppSpec | HttpAppSpec;
+export type AppSpec = TcpAppSpec | UdpAppSpec | HttpAppSpec;
 
 /** TLS on an SNI route: passthrough to the backend, or termination with a Secret in the app's namespace. */
 export type TlsSpec = { passthrough: true } | { secretName: string };
@@ -248,21 +259,22 @@ export const catalog: Catalog = {
         // traefik/whoami listens on 80 unless told otherwise; any image mapped here must take --port.
         container: { name: "api", image: "hello-api-server", placeholder: true, port: 8080, listen: { arg: "--port" } },
     },
+    // CoreDNS without a Corefile serves its default: `whoami` (the answer names the client's
+    // address and port) and `log`, on the port -dns.port names.
+    "dns-demo": {
+        kind: "udp",
+        namespace: backend,
+        deploymentName: "dns-demo",
+        stem: "dns",
+        selector: { app: "dns" },
+        replicas: 1,
+        portName: "dns",
+        servicePort: 53,
+        container: { name: "coredns", image: "coredns/coredns:1.12.1", placeholder: false, port: 5353, listen: { arg: "-dns.port" } },
+    },
 };
 
 /** The catalog entry of `id`; never a property that every JavaScript object has (`constructor`, `__proto__`). */
 export function catalogEntry(catalog: Catalog, id: string): AppSpec | undefined {
     return Object.hasOwn(catalog, id) ? catalog[id] : undefined;
-}
-
-/** Kubernetes names derived from an app's stem, as the seed names them. */
-export function objectNames(app: AppSpec): { deployment: string; service: string; route: string; secret: string; networkPolicy: string; certificate: string } {
-    return {
-        deployment: app.deploymentName,
-        service: `${app.stem}-service`,
-        route: `${app.stem}-route`,
-        secret: `${app.stem}-credentials`,
-        networkPolicy: `${app.stem}-allow-ingress`,
-        certificate: `${app.stem}-tls`,
-    };
 }

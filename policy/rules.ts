@@ -76,6 +76,9 @@ export const pinnedImages: Rule = {
 
 /** Service names a route sends traffic to. */
 function routeBackends(r: ResourceView): string[] {
+    if (r.type === "kubernetes:traefik.io/v1alpha1:IngressRouteUDP") {
+        return (r.props.spec?.routes ?? []).flatMap((route: any) => (route.services ?? []).map((s: any) => String(s.name)));
+    }
     if (r.type === "kubernetes:traefik.io/v1alpha1:IngressRouteTCP") {
         return (r.props.spec?.routes ?? []).flatMap((route: any) => (route.services ?? []).map((s: any) => String(s.name)));
     }
@@ -88,11 +91,11 @@ function routeBackends(r: ResourceView): string[] {
     return [];
 }
 
-const routeTypes = new Set(["kubernetes:traefik.io/v1alpha1:IngressRouteTCP", "kubernetes:traefik.io/v1alpha1:IngressRoute", "kubernetes:networking.k8s.io/v1:Ingress"]);
+const routeTypes = new Set(["kubernetes:traefik.io/v1alpha1:IngressRouteTCP", "kubernetes:traefik.io/v1alpha1:IngressRouteUDP", "kubernetes:traefik.io/v1alpha1:IngressRoute", "kubernetes:networking.k8s.io/v1:Ingress"]);
 
 export const seedNaming: Rule = {
     name: "routes-and-services-named-as-the-seed",
-    description: "Routes are named <name>-route and send traffic to <name>-service (tcp-echo-route -> tcp-echo-service).",
+    description: "Routes are named <name>-route and send traffic to <name>-service (tcp-echo-route -> tcp-echo-service), or to a canary's <name>-canary-service.",
     check: (r) => {
         if (!routeTypes.has(r.type)) {
             return [];
@@ -101,8 +104,9 @@ export const seedNaming: Rule = {
         if (!name.endsWith("-route")) {
             return [`route ${name} is not named <name>-route`];
         }
-        const expected = `${name.slice(0, -"-route".length)}-service`;
-        return routeBackends(r).filter((s) => s !== expected).map((s) => `route ${name} sends traffic to ${s}, not ${expected}`);
+        const stem = name.slice(0, -"-route".length);
+        const expected = `${stem}-service`;
+        return routeBackends(r).filter((s) => s !== expected && s !== `${stem}-canary-service`).map((s) => `route ${name} sends traffic to ${s}, not ${expected}`);
     },
 };
 
@@ -126,6 +130,14 @@ export const tcpRouteMatches: Rule = {
     },
 };
 
+export const tlsOptionsWhereTerminated: Rule = {
+    name: "tls-options-only-where-traefik-terminates",
+    description: "A TCP route names TLS options only where Traefik terminates TLS: with passthrough it never negotiates, and the options would not apply.",
+    check: (r) => {
+        const tls = r.type === "kubernetes:traefik.io/v1alpha1:IngressRouteTCP" ? r.props.spec?.tls : undefined;
+        return tls?.passthrough && tls.options ? [`route ${r.props.metadata?.name} names TLS options ${tls.options.name} with passthrough, where Traefik never negotiates TLS`] : [];
+    },
+};
 
 function nodePortsOf(r: ResourceView): number[] {
     if (r.type === "kubernetes:core/v1:Service") {
@@ -145,4 +157,67 @@ export const nodePortsInRange: Rule = {
         .map((port) => `${r.props.metadata?.name ?? r.type} uses NodePort ${port}, outside ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}`),
 };
 
-export const rules: Rule[] = [requestsAndLimits, guaranteedInProduction, pinnedImages, seedNaming, tcpRouteMatches, nodePortsInRange];
+export const rules: Rule[] = [requestsAndLimits, guaranteedInProduction, pinnedImages, seedNaming, tcpRouteMatches, tlsOptionsWhereTerminated, nodePortsInRange];
+
+/** A policy over every resource of the stack at once, for what one resource cannot show. */
+export interface StackRule {
+    name: string;
+    description: string;
+    /** Reported, or refusing the update. */
+    enforcementLevel: "advisory" | "mandatory";
+    check: (resources: ResourceView[]) => string[];
+}
+
+const INSTALL_TYPES = new Set(["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Release"]);
+const ALLOW_LIST_KEYS = ["ipAllowList", "ipWhiteList"];
+
+/**
+ * Traefik's entryPoints that clients reach on a NodePort: with a NodePort or LoadBalancer Service,
+ * every exposed port (the chart's own web and websecure are exposed unless the values say not).
+ */
+function nodePortEntryPoints(install: ResourceView | undefined): Set<string> {
+    const values = install?.props.values ?? {};
+    const type = values.service?.spec?.type ?? values.service?.type ?? "LoadBalancer";
+    if (type !== "NodePort" && type !== "LoadBalancer") {
+        return new Set();
+    }
+    const exposed = (expose: unknown, byDefault: boolean) => (expose === undefined ? byDefault : expose === true || (typeof expose === "object" && (expose as { default?: boolean })?.default === true));
+    const ports: Record<string, { expose?: unknown }> = { web: {}, websecure: {}, ...values.ports };
+    return new Set(Object.entries(ports).filter(([name, p]) => exposed(p?.expose, name === "web" || name === "websecure")).map(([name]) => name));
+}
+
+function matches(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+    return Boolean(selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v));
+}
+
+export const productionDatabasesAllowListed: StackRule = {
+    name: "production-databases-on-node-ports-have-allow-lists",
+    description: "In a stack labelled environment=production, a route that brings a NodePort's clients to a database (a StatefulSet behind its Service) names an IP allow-list middleware.",
+    enforcementLevel: "advisory",
+    check: (resources) => {
+        const ofType = (type: string) => resources.filter((r) => r.type === type);
+        const entryPoints = nodePortEntryPoints(resources.find((r) => INSTALL_TYPES.has(r.type)));
+        const statefulSets = ofType("kubernetes:apps/v1:StatefulSet");
+        const services = new Map(ofType("kubernetes:core/v1:Service").map((s) => [String(s.props.metadata?.name), s.props.spec?.selector as Record<string, string> | undefined]));
+        const allowLists = new Set(ofType("kubernetes:traefik.io/v1alpha1:MiddlewareTCP")
+            .filter((m) => ALLOW_LIST_KEYS.some((key) => (m.props.spec?.[key]?.sourceRange ?? []).length > 0))
+            .map((m) => String(m.props.metadata?.name)));
+        return ofType("kubernetes:traefik.io/v1alpha1:IngressRouteTCP")
+            .filter((route) => route.props.metadata?.labels?.environment === "production")
+            .flatMap((route) => {
+                const name = route.props.metadata?.name;
+                const via = ((route.props.spec?.entryPoints ?? []) as string[]).filter((ep) => entryPoints.has(ep));
+                return (route.props.spec?.routes ?? []).flatMap((r: any) => {
+                    const databases = (r.services ?? []).flatMap((s: any) => statefulSets
+                        .filter((set) => matches(services.get(String(s.name)), set.props.spec?.template?.metadata?.labels))
+                        .map((set) => String(set.props.metadata?.name)));
+                    const allowListed = (r.middlewares ?? []).some((m: any) => allowLists.has(String(m.name)));
+                    return via.length > 0 && databases.length > 0 && !allowListed
+                        ? [`route ${name} brings clients of NodePort entryPoint ${via.join(", ")} to database ${databases.join(", ")} with no IP allow-list: set apps.<id>.ipAllowList to the clients' ranges`]
+                        : [];
+                });
+            });
+    },
+};
+
+export const stackRules: StackRule[] = [productionDatabasesAllowListed];

@@ -3,6 +3,7 @@
  * What only the whole configuration can show (clashing ports, a route to a missing entryPoint)
  * is the rules' (lib/rules), checked over the plan.
  */
+import { isIP } from "net";
 import * as semver from "semver";
 import { z } from "zod";
 import { Catalog } from "../catalog";
@@ -16,6 +17,8 @@ export const labelName = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 export const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 // RFC 1123 host name, as Traefik's HostSNI and an Ingress host take it.
 const hostName = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+// A wildcard host as Traefik's HostSNI takes it: `*.` then a host name (the `*` is one label).
+const wildcardHost = new RegExp(`^\\*\\.${hostName.source.slice(1)}`);
 // RFC 1123 label: a Secret name and a Kubernetes object name part.
 export const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 // A Helm release name: an RFC 1123 label of at most 53 characters (Helm appends suffixes to it).
@@ -45,12 +48,33 @@ const resourcesSchema = z.strictObject({ requests: resourceAmounts.optional(), l
 const port = z.number().int().min(1).max(65535);
 const replicas = z.number().int().min(0).max(1000);
 
+/** An IP address, or a CIDR range, as Traefik's sourceRange and trustedIPs take them. */
+export function isCidr(text: string): boolean {
+    const [address, bits, extra] = text.split("/");
+    const family = isIP(address);
+    if (family === 0 || extra !== undefined) {
+        return false;
+    }
+    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+const cidr = z.string().refine(isCidr, { message: "is not an IP address or CIDR range", params: { fix: "write an address (192.0.2.10) or a range (10.0.0.0/8, 2001:db8::/32)" } });
+const cidrList = z.array(cidr).min(1);
+
+/** Seconds, as a number or a duration: "30s", "1m30s". */
+const duration = z.union([
+    z.number().int().min(0),
+    z.string().refine((d) => /^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/.test(d), { message: "is not a duration", params: { fix: 'write seconds (30) or a duration such as "30s" or "1m30s"' } }),
+]);
+
 const entryPointSchema = z.strictObject({
     /** entryPoint name; with `port` the app declares it, without it refers to an existing one. */
     name: z.string(),
     port: port.optional(),
     exposedPort: port.optional(),
     nodePort: z.number().int().optional(),
+    /** Accept PROXY protocol headers from these addresses (a load balancer in front of Traefik). */
+    proxyProtocol: z.strictObject({ trustedIPs: cidrList }).optional(),
 });
 
 const secretName = matching(dnsLabel, "is not a valid Secret name", "use lowercase letters, digits and '-'");
@@ -69,12 +93,26 @@ const certificateSchema = z.strictObject({
     params: { fix: "write either {secretName: <kubernetes.io/tls Secret>} or {issuer: {name: <cert-manager issuer>, kind: Issuer|ClusterIssuer}}" },
 });
 
+/** Traefik's clientAuthType values (its TLSOption CRD's enum). */
+export const CLIENT_AUTH_MODES = ["NoClientCert", "RequestClientCert", "RequireAnyClientCert", "VerifyClientCertIfGiven", "RequireAndVerifyClientCert"] as const;
+
+/** TLS parameters Traefik applies where it terminates TLS: a TLSOption of the route. */
+const tlsOptionsSchema = z.strictObject({
+    minVersion: z.enum(["1.0", "1.1", "1.2", "1.3"]).optional(),
+    clientAuth: z.strictObject({
+        /** Secrets (tls.ca or ca.crt) holding the CAs client certificates must chain to. */
+        secretNames: z.array(secretName).optional(),
+        mode: z.enum(CLIENT_AUTH_MODES).default("RequireAndVerifyClientCert"),
+    }).optional(),
+});
+
 const tlsSchema = z.strictObject({
     /** Traefik hands the TLS stream to the app unopened; the app's server presents `certificate`. */
     passthrough: z.boolean().optional(),
     /** Traefik terminates TLS with this Secret and talks plain TCP to the app. */
     secretName: secretName.optional(),
     certificate: certificateSchema.optional(),
+    options: tlsOptionsSchema.optional(),
 }).refine((t) => (t.passthrough === true) !== (t.secretName !== undefined), {
     message: "is not a TLS setting",
     params: { fix: "write {passthrough: true, certificate: ...} to pass TLS to the backend, or {secretName: <tls secret>} to terminate it in Traefik" },
@@ -100,10 +138,27 @@ const appSchema = z.strictObject({
     allowFrom: z.array(peerSchema).optional(),
     resources: resourcesSchema.optional(),
     entryPoint: entryPointSchema.optional(),
-    host: matching(hostName, "is not a valid host name", "use a DNS name such as db.example.com").optional(),
+    host: z.string().refine((h) => hostName.test(h) || wildcardHost.test(h), {
+        message: "is not a valid host name",
+        params: { fix: "use a DNS name such as db.example.com, or one wildcard label: *.db.example.com" },
+    }).optional(),
     tls: tlsSchema.optional(),
     storage: storageSchema.optional(),
     protect: z.boolean().optional(),
+    /** TLS ALPN protocols the route matches (with TLS only). */
+    alpn: z.array(matching(/^[\x21-\x7e]{1,255}$/, "is not an ALPN protocol id", "write the protocol id clients send, e.g. postgresql or h2")).min(1).optional(),
+    /** Only these clients may connect (a MiddlewareTCP). */
+    ipAllowList: cidrList.optional(),
+    /** Simultaneous connections through Traefik (a MiddlewareTCP). */
+    maxConnections: z.number().int().min(1).optional(),
+    /** Send the client's address to the backend in a PROXY protocol header. */
+    proxyProtocol: z.strictObject({ version: z.union([z.literal(1), z.literal(2)]) }).optional(),
+    /** A second Deployment and Service for a new tag, taking `weight` percent of the connections. */
+    canary: z.strictObject({
+        newTag: matching(imageTag, "is not an image tag", "use letters, digits, '_', '.', '-' (at most 128)"),
+        weight: z.number().int().min(0).max(100),
+        replicas: replicas.optional(),
+    }).optional(),
 });
 
 const imageMappingSchema = z.strictObject({
@@ -127,6 +182,12 @@ const traefikSchema = z.strictObject({
     releaseName: matching(helmReleaseName, "is not a Helm release name (a DNS-1123 label of at most 53 characters)", "use at most 53 lowercase letters, digits and '-', starting and ending with a letter or digit").default("traefik"),
     serviceType: z.enum(["NodePort", "LoadBalancer", "ClusterIP"]).default("NodePort"),
     resources: resourcesSchema.optional(),
+    /** How Traefik shuts down: open connections served for graceTimeOut after SIGTERM. */
+    gracePeriod: z.strictObject({
+        graceTimeOut: duration,
+        requestAcceptGraceTimeout: duration.optional(),
+        terminationGracePeriodSeconds: z.number().int().min(1).optional(),
+    }).optional(),
 });
 
 const baseShape = {
@@ -168,6 +229,8 @@ export type ResourcesConfig = z.infer<typeof resourcesSchema>;
 export type AppConfig = z.infer<typeof appSchema>;
 export type ImageMapping = z.infer<typeof imageMappingSchema>;
 export type TlsConfig = z.infer<typeof tlsSchema>;
+export type TlsOptionsConfig = z.infer<typeof tlsOptionsSchema>;
+export type Duration = z.infer<typeof duration>;
 export type StorageConfig = z.infer<typeof storageSchema>;
 export type PeerConfig = z.infer<typeof peerSchema>;
 export type ParsedConfig = z.infer<z.ZodObject<typeof baseShape>>;

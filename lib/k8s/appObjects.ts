@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Certificate } from "./certManagerCrd";
 import { objectMetadata } from "./metadata";
 import { appIngressSpec } from "./networkPolicy";
-import { PlannedApp } from "../plan/plan";
+import { PlannedApp, PlannedAppBase } from "../plan/plan";
 import { appDeployment, appStatefulSet, claimSpec, credentialsSecret } from "./workload";
 
 /** What an app component needs to build its workload. */
@@ -31,6 +31,25 @@ export interface AppWorkload {
     certificate?: Certificate;
     service: k8s.core.v1.Service;
     networkPolicy: k8s.networking.v1.NetworkPolicy;
+    /** A canary's Deployment, Service and NetworkPolicy. */
+    canary?: { workload: k8s.apps.v1.Deployment; service: k8s.core.v1.Service; networkPolicy: k8s.networking.v1.NetworkPolicy };
+}
+
+/** The Service in front of an app's pods, and the NetworkPolicy that admits Traefik to them. */
+function serviceAndPolicy(name: string, app: PlannedAppBase, args: AppWorkloadArgs, opts: pulumi.CustomResourceOptions) {
+    const { namespace } = args;
+    const service = new k8s.core.v1.Service(`${name}-service`, {
+        metadata: objectMetadata(app, app.names.service, namespace),
+        spec: {
+            selector: app.selector,
+            ports: [{ name: app.portName, port: app.servicePort, targetPort: app.container.port, protocol: app.protocol }],
+        },
+    }, opts);
+    const networkPolicy = new k8s.networking.v1.NetworkPolicy(`${name}-network-policy`, {
+        metadata: objectMetadata(app, app.names.networkPolicy, namespace),
+        spec: appIngressSpec(app, args.traefikNamespace),
+    }, opts);
+    return { service, networkPolicy };
 }
 
 /** Creates an app's workload objects as children of `opts.parent`. */
@@ -57,16 +76,12 @@ export function appWorkload(name: string, args: AppWorkloadArgs, opts: pulumi.Cu
     const workload = storage
         ? appStatefulSet(`${name}-statefulset`, { ...app, storage }, namespace, secret, { ...opts, dependsOn: [...claims, ...(certificate ? [certificate] : [])] })
         : appDeployment(`${name}-deployment`, app, namespace, secret, opts);
-    const service = new k8s.core.v1.Service(`${name}-service`, {
-        metadata: objectMetadata(app, app.names.service, namespace),
-        spec: {
-            selector: app.selector,
-            ports: [{ name: app.portName, port: app.servicePort, targetPort: app.container.port, protocol: "TCP" }],
-        },
-    }, opts);
-    const networkPolicy = new k8s.networking.v1.NetworkPolicy(`${name}-network-policy`, {
-        metadata: objectMetadata(app, app.names.networkPolicy, namespace),
-        spec: appIngressSpec(app, args.traefikNamespace),
-    }, opts);
-    return { secret, workload, claims, certificate, service, networkPolicy };
+    const { service, networkPolicy } = serviceAndPolicy(name, app, args, opts);
+    const canaryApp = app.canary?.app;
+    // The canary's own selector: the stable Service and Deployment never see its pods.
+    const canary = canaryApp && {
+        workload: appDeployment(`${name}-canary-deployment`, canaryApp, namespace, secret, { ...opts, protect: canaryApp.protect }),
+        ...serviceAndPolicy(`${name}-canary`, canaryApp, args, { ...opts, protect: canaryApp.protect }),
+    };
+    return { secret, workload, claims, certificate, service, networkPolicy, ...(canary ? { canary } : {}) };
 }

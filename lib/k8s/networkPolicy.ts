@@ -4,7 +4,7 @@
  * lists in `allowFrom`.
  */
 import * as k8s from "@pulumi/kubernetes";
-import { PlannedApp } from "../plan/plan";
+import { PlannedAppBase } from "../plan/plan";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
@@ -18,7 +18,7 @@ export function defaultDenyIngressSpec(): NetworkPolicySpec {
     return { podSelector: {}, policyTypes: ["Ingress"] };
 }
 
-export function appIngressSpec(app: PlannedApp, traefikNamespace: string): NetworkPolicySpec {
+export function appIngressSpec(app: PlannedAppBase, traefikNamespace: string): NetworkPolicySpec {
     const peers = [
         { namespace: traefikNamespace, podLabels: traefikPodLabels as Record<string, string> | undefined },
         ...app.allowFrom,
@@ -32,7 +32,7 @@ export function appIngressSpec(app: PlannedApp, traefikNamespace: string): Netwo
                 namespaceSelector: { matchLabels: { [namespaceNameLabel]: peer.namespace } },
                 ...(peer.podLabels ? { podSelector: { matchLabels: peer.podLabels } } : {}),
             })),
-            ports: [{ port: app.container.port, protocol: "TCP" }],
+            ports: [{ port: app.container.port, protocol: app.protocol }],
         }],
     };
 }

@@ -1,15 +1,24 @@
 /**
- * An app's Traefik route: an IngressRouteTCP on its entryPoint (HostSNI of its host, `*` for
- * plain TCP) for a TCP app, an IngressRoute on `web` for an HTTP app.
+ * An app's Traefik route: an IngressRouteTCP or IngressRouteUDP on its entryPoint, as the plan
+ * wrote it for the stack's chart line, with the MiddlewareTCPs, ServersTransportTCP and TLSOption
+ * it refers to; an IngressRoute on `web` for an HTTP app.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PlannedApp } from "../plan/plan";
+import { PlannedApp, PlannedTraefikObject } from "../plan/plan";
+import { IngressRouteTCP } from "./crds/ingressRouteTcp";
+import { IngressRouteUDP } from "./crds/ingressRouteUdp";
+import { MiddlewareTCP } from "./crds/middlewareTcp";
+import { ServersTransportTCP } from "./crds/serversTransportTcp";
+import { TLSOption } from "./crds/tlsOption";
 import { objectMetadata } from "./metadata";
-import { IngressRoute, IngressRouteTCP } from "./traefikCrd";
+import { IngressRoute } from "./traefikCrd";
 
-export function appRoute(name: string, app: PlannedApp, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): IngressRouteTCP | IngressRoute {
-    const services = [{ name: app.names.service, port: app.servicePort }];
+export type AppRoute = IngressRouteTCP | IngressRouteUDP | IngressRoute;
+export type TraefikObject = MiddlewareTCP | ServersTransportTCP | TLSOption;
+
+export function appRoute(name: string, app: PlannedApp, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): AppRoute {
     if (app.kind === "http") {
+        const services = [{ name: app.names.service, port: app.servicePort }];
         // An IngressRoute rather than an Ingress: Traefik reads it from the stack's namespaces only,
         // and it needs no IngressClass, a cluster-wide object that two stacks would share.
         return new IngressRoute(name, {
@@ -24,14 +33,27 @@ export function appRoute(name: string, app: PlannedApp, namespace: pulumi.Input<
             },
         }, opts);
     }
-    // Validated plans always give a TCP app an entryPoint.
-    const entryPoint = app.entryPoint!;
-    return new IngressRouteTCP(name, {
-        metadata: objectMetadata(app, app.names.route, namespace),
-        spec: {
-            entryPoints: [entryPoint],
-            routes: [{ match: `HostSNI(\`${app.host ?? "*"}\`)`, services }],
-            ...(app.tls ? { tls: app.tls } : {}),
-        },
-    }, opts);
+    // Validated plans always give a TCP or UDP app an entryPoint, and so a route.
+    const route = app.route!;
+    const metadata = objectMetadata(app, route.name, namespace);
+    return route.kind === "IngressRouteUDP"
+        ? new IngressRouteUDP(name, { metadata, spec: route.spec }, opts)
+        : new IngressRouteTCP(name, { metadata, spec: route.spec }, opts);
+}
+
+/** The objects an app's route refers to, named `<app>-<role>` in Pulumi. */
+export function routeObjects(name: string, app: PlannedApp, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): TraefikObject[] {
+    const objects: PlannedTraefikObject[] = app.kind === "http" ? [] : app.traefikObjects;
+    return objects.map((object) => {
+        const args = { metadata: objectMetadata(app, object.name, namespace) };
+        const resourceName = `${name}-${object.role}`;
+        switch (object.kind) {
+            case "MiddlewareTCP":
+                return new MiddlewareTCP(resourceName, { ...args, spec: object.spec }, opts);
+            case "ServersTransportTCP":
+                return new ServersTransportTCP(resourceName, { ...args, spec: object.spec }, opts);
+            case "TLSOption":
+                return new TLSOption(resourceName, { ...args, spec: object.spec }, opts);
+        }
+    });
 }

@@ -1,43 +1,21 @@
 /**
- * Typed Traefik custom resources (traefik.io/v1alpha1), so a misspelt field fails to compile
- * instead of being dropped by the API server.
+ * Traefik's HTTP route (traefik.io/v1alpha1), typed by hand: the kinds of TCP and UDP routing are
+ * generated from the charts' CRDs (lib/k8s/crds, scripts/crdTypes.ts).
  */
 import { customResourceClass } from "./crd";
 
-export interface TcpServiceRef {
+export interface ServiceRef {
     /** Kubernetes Service name in the route's namespace. */
     name: string;
     /** Service port number or name. */
     port: number | string;
 }
 
-export interface TcpRoute {
-    /** `HostSNI(\`*\`)` for plain TCP; `HostSNI(\`host\`)` for SNI routes. */
-    match: string;
-    services: TcpServiceRef[];
-}
-
-export interface TcpRouteTls {
-    /** Hand the TLS stream to the backend unopened. */
-    passthrough?: boolean;
-    /** Terminate TLS in Traefik with this Secret. */
-    secretName?: string;
-}
-
-export interface IngressRouteTCPSpec {
-    entryPoints: string[];
-    routes: TcpRoute[];
-    tls?: TcpRouteTls;
-}
-
-export const IngressRouteTCP = customResourceClass<IngressRouteTCPSpec>("traefik.io/v1alpha1", "IngressRouteTCP");
-export type IngressRouteTCP = InstanceType<typeof IngressRouteTCP>;
-
 export interface HttpRoute {
     /** Traefik rule: `Host(\`host\`) && PathPrefix(\`/\`)`. */
     match: string;
     kind: "Rule";
-    services: TcpServiceRef[];
+    services: ServiceRef[];
 }
 
 export interface IngressRouteSpec {

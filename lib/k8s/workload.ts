@@ -12,10 +12,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
 import { objectMetadata } from "./metadata";
-import { PlannedApp, PlannedStorage } from "../plan/plan";
+import { PlannedAppBase, PlannedStorage } from "../plan/plan";
 
 /** Restricted Pod Security for every container we run. */
-export function containerSecurityContext(app: PlannedApp): k8s.types.input.core.v1.SecurityContext {
+export function containerSecurityContext(app: PlannedAppBase): k8s.types.input.core.v1.SecurityContext {
     return {
         runAsNonRoot: true,
         allowPrivilegeEscalation: false,
@@ -48,7 +48,7 @@ export const rollout = {
 /** An app's credentials Secret, filled from Pulumi config secrets. */
 export function credentialsSecret(
     name: string,
-    app: PlannedApp,
+    app: PlannedAppBase,
     namespace: pulumi.Input<string>,
     values: Record<string, pulumi.Input<string>>,
     opts: pulumi.CustomResourceOptions,
@@ -61,7 +61,7 @@ export function credentialsSecret(
 }
 
 /** The app's pod: one container, its told port, secrets as env refs, writable and data volumes. */
-function podSpec(app: PlannedApp, secret: kx.Secret | undefined): pulumi.Output<k8s.types.input.core.v1.PodSpec> {
+function podSpec(app: PlannedAppBase, secret: kx.Secret | undefined): pulumi.Output<k8s.types.input.core.v1.PodSpec> {
     const { container } = app;
     const env: kx.types.EnvMap = { ...app.env };
     for (const s of app.secretEnv) {
@@ -88,12 +88,13 @@ function podSpec(app: PlannedApp, secret: kx.Secret | undefined): pulumi.Output<
             name: container.name,
             image: app.image,
             ...(app.args.length > 0 ? { args: app.args } : {}),
-            ports: { [app.portName]: container.port },
+            // A UDP port says so; nothing in Kubernetes probes UDP, so a UDP app is ready when it runs.
+            ports: app.protocol === "UDP" ? [{ name: app.portName, containerPort: container.port, protocol: "UDP" }] : { [app.portName]: container.port },
             env,
             volumeMounts,
             ...(app.resources ? { resources: app.resources } : {}),
             securityContext: containerSecurityContext(app),
-            readinessProbe: { tcpSocket: { port: app.portName }, periodSeconds: rollout.readinessPeriodSeconds },
+            ...(app.protocol === "TCP" ? { readinessProbe: { tcpSocket: { port: app.portName }, periodSeconds: rollout.readinessPeriodSeconds } } : {}),
             lifecycle: { preStop: { sleep: { seconds: rollout.drainSeconds } } },
         }],
     }).podSpec;
@@ -115,7 +116,7 @@ export const SECRET_VERSION_ANNOTATION = "tcp-platform/secret-version";
 /** The app's Deployment: the seed's names and labels, kx's pod spec. */
 export function appDeployment(
     name: string,
-    app: PlannedApp,
+    app: PlannedAppBase,
     namespace: pulumi.Input<string>,
     secret: kx.Secret | undefined,
     opts: pulumi.CustomResourceOptions,
@@ -148,7 +149,7 @@ export function claimSpec(storage: PlannedStorage): k8s.types.input.core.v1.Pers
  */
 export function appStatefulSet(
     name: string,
-    app: PlannedApp & { storage: PlannedStorage },
+    app: PlannedAppBase & { storage: PlannedStorage },
     namespace: pulumi.Input<string>,
     secret: kx.Secret | undefined,
     opts: pulumi.CustomResourceOptions,

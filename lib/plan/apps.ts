@@ -2,11 +2,14 @@
  * Each app, planned: names, labels, replicas, resources, image, how its container is told its
  * port, its TLS server certificate, its claims, and (TCP) the entryPoint its route binds to.
  */
-import { AppSpec, ContainerSpec, objectNames, PortContract, TlsSpec } from "../catalog";
-import { AppConfig, PeerConfig, ResourcesConfig, StackConfig, TlsConfig } from "../config/schema";
+import { AppSpec, ContainerSpec, ObjectNames, objectNames, PortContract, TlsSpec } from "../catalog";
+import { AppConfig, PeerConfig, ResourcesConfig, StackConfig, TlsConfig, TlsOptionsConfig } from "../config/schema";
 import { DEFAULT_STORAGE_SIZE, PROJECT } from "../constants";
 import { mapImage } from "../images";
 import { ownerLabels } from "../ownership";
+import { ChartProfile } from "../traefik/profile";
+import { planCanary } from "./canary";
+import { PlannedRoute, PlannedTraefikObject, planRoute } from "./routes";
 
 /** A stateful app's data: one PersistentVolumeClaim per replica, from the StatefulSet's template. */
 export interface PlannedStorage {
@@ -31,10 +34,10 @@ export interface PlannedServerTls {
     issuer?: { name: string; kind: "Issuer" | "ClusterIssuer" };
 }
 
-interface PlannedAppBase {
+export interface PlannedAppBase {
     id: string;
     namespace: string;
-    names: ReturnType<typeof objectNames>;
+    names: ObjectNames;
     /** Selector labels (from the catalog; an environment never changes them). */
     selector: Record<string, string>;
     /** Labels the stack adds to every object's metadata. */
@@ -50,6 +53,8 @@ interface PlannedAppBase {
     image: string;
     portName: string;
     servicePort: number;
+    /** What the container, its Service and NetworkPolicy carry: UDP for a UDP app. */
+    protocol: "TCP" | "UDP";
     /** Secrets present in the stack that the container reads, by env var. */
     secretEnv: { env: string; configKey: string }[];
     /** Refuse deletion (stateful apps where the stack asks, or where an app entry says so). */
@@ -60,10 +65,22 @@ interface PlannedAppBase {
     storage?: PlannedStorage;
     /** Passthrough apps: the certificate their own server presents. */
     serverTls?: PlannedServerTls;
+    /** A second Deployment and Service for a new tag, taking part of the connections. */
+    canary?: PlannedCanary;
 }
 
-export interface PlannedTcpApp extends PlannedAppBase {
-    kind: "tcp";
+/** A canary: the app again under its canary names, selector and tag, and its share of connections. */
+export interface PlannedCanary {
+    /** Percent of the route's connections it takes. */
+    weight: number;
+    /** Config path of the canary, for messages. */
+    path: string;
+    /** What its Deployment, Service and NetworkPolicy are built from. */
+    app: PlannedAppBase;
+}
+
+/** A TCP or UDP app: routed by Traefik on an entryPoint, with the Traefik objects its route uses. */
+interface PlannedRoutedApp extends PlannedAppBase {
     /**
      * The entryPoint its route binds to: the one it names, else `websecure` for a TLS app;
      * absent for a plain-TCP app that names none (refused by the rules).
@@ -71,9 +88,31 @@ export interface PlannedTcpApp extends PlannedAppBase {
     entryPoint?: string;
     /** Config path of the entryPoint choice, for messages. */
     entryPointPath: string;
-    /** SNI host; absent for plain TCP, which matches HostSNI(`*`). */
+    /** The route, as the stack's chart line takes it (absent without an entryPoint). */
+    route?: PlannedRoute;
+    /** MiddlewareTCPs, a ServersTransportTCP and a TLSOption the route refers to. */
+    traefikObjects: PlannedTraefikObject[];
+}
+
+export interface PlannedUdpApp extends PlannedRoutedApp {
+    kind: "udp";
+}
+
+export interface PlannedTcpApp extends PlannedRoutedApp {
+    kind: "tcp";
+    /** SNI host (`*.x` for one label of any name); absent for plain TCP, which matches HostSNI(`*`). */
     host?: string;
+    /** ALPN protocols the route matches besides the host. */
+    alpn?: string[];
     tls?: TlsSpec;
+    /** TLS parameters of a route where Traefik terminates TLS. */
+    tlsOptions?: TlsOptionsConfig;
+    /** Clients that may connect. */
+    ipAllowList?: string[];
+    /** Simultaneous connections through Traefik. */
+    maxConnections?: number;
+    /** PROXY protocol header sent to the backend. */
+    proxyProtocol?: { version: 1 | 2 };
 }
 
 export interface PlannedHttpApp extends PlannedAppBase {
@@ -82,7 +121,7 @@ export interface PlannedHttpApp extends PlannedAppBase {
     path: string;
 }
 
-export type PlannedApp = PlannedTcpApp | PlannedHttpApp;
+export type PlannedApp = PlannedTcpApp | PlannedUdpApp | PlannedHttpApp;
 
 /** Where an app's effective setting comes from: the stack's app entry, its defaults, or the catalog. */
 export function resolveSetting<K extends "replicas" | "resources" | "storage">(
@@ -139,7 +178,7 @@ function planStorage(id: string, spec: AppSpec, config: StackConfig, replicas: n
 }
 
 /** One app as the components build it: every derived fact about it, resolved here once. */
-export function planApp(id: string, spec: AppSpec, config: StackConfig): PlannedApp {
+export function planApp(id: string, spec: AppSpec, config: StackConfig, profile: ChartProfile): PlannedApp {
     const app = config.apps[id];
     const tls = spec.kind === "tcp" ? app.tls ?? spec.tls : undefined;
     const serverTls = planServerTls(spec, tls);
@@ -162,23 +201,39 @@ export function planApp(id: string, spec: AppSpec, config: StackConfig): Planned
         image: mapImage(spec.container.image, config.images).image,
         portName: spec.portName,
         servicePort: spec.servicePort,
+        protocol: spec.kind === "udp" ? "UDP" : "TCP",
         secretEnv: (spec.container.secretEnv ?? []).filter((s) => config.secrets[s.configKey] !== undefined),
         protect: app.protect ?? (spec.storage !== undefined && config.protectStateful),
         allowFrom: app.allowFrom ?? [],
         storage: planStorage(id, spec, config, replicas),
         serverTls,
     };
+    const canary = app.canary && planCanary(spec, { ...base, path: `${PROJECT}:apps.${id}.canary` }, app.canary);
+    const withCanary = canary ? { ...base, canary } : base;
     if (spec.kind === "http") {
-        return { ...base, kind: "http", host: app.host, path: spec.path };
+        return { ...withCanary, kind: "http", host: app.host, path: spec.path };
     }
-    return {
-        ...base,
-        kind: "tcp",
+    const routed = {
+        ...withCanary,
         entryPoint: app.entryPoint?.name ?? (tls ? "websecure" : undefined),
         entryPointPath: `${PROJECT}:apps.${id}.entryPoint${app.entryPoint ? ".name" : ""}`,
+        traefikObjects: [],
+    };
+    if (spec.kind === "udp") {
+        return planRoute({ ...routed, kind: "udp" }, profile);
+    }
+    return planRoute({
+        ...routed,
+        kind: "tcp",
         host: app.host,
         tls: tls && (tls.passthrough ? { passthrough: true } : { secretName: tls.secretName! }),
-    };
+        ...optional({ alpn: app.alpn, ipAllowList: app.ipAllowList, maxConnections: app.maxConnections, proxyProtocol: app.proxyProtocol, tlsOptions: tls && "options" in tls ? tls.options : undefined }),
+    }, profile);
+}
+
+/** The fields of `fields` that are set: a plan without a feature carries no key for it. */
+function optional<T extends Record<string, unknown>>(fields: T): Partial<T> {
+    return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 

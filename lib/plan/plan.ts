@@ -3,10 +3,10 @@
  * component creates, every derived fact resolved once. Pure: tested without Pulumi.
  */
 import { Catalog, catalogEntry } from "../catalog";
-import { StackConfig } from "../config/schema";
+import { Duration, StackConfig } from "../config/schema";
 import { PROJECT } from "../constants";
 import { StackIdentity } from "../ownership";
-import { chartProfile, ChartProfile, ServiceType, TraefikResources } from "../traefik/profile";
+import { chartProfile, ChartProfile, ServiceType, TRAEFIK_DRAIN_SECONDS, TraefikResources } from "../traefik/profile";
 import { PlannedApp, planApp, stackLabels } from "./apps";
 import { PlannedEntryPoint, planEntryPoints, standingEntryPoints } from "./entryPoints";
 import { portTable, PortTableRow } from "./portTable";
@@ -14,6 +14,41 @@ import { portTable, PortTableRow } from "./portTable";
 export * from "./apps";
 export * from "./entryPoints";
 export * from "./portTable";
+export * from "./routes";
+
+/** How Traefik shuts down: `traefik.gracePeriod`, in seconds, and what the pod then needs. */
+export interface PlannedShutdown {
+    /** After SIGTERM, Traefik keeps accepting new connections this long. */
+    requestAcceptGraceTimeout: number;
+    /** Then it serves the open connections this long, and closes them. */
+    graceTimeOut: number;
+    /** The pod's grace: the stack's, or derived from the three phases and a margin. */
+    terminationGracePeriodSeconds: number;
+    /** What the three phases take: the preStop drain, accepting, serving. */
+    needed: number;
+}
+
+/** Seconds of a duration the schema accepted ("1m30s", or a number of seconds). */
+export function seconds(d: Duration): number {
+    if (typeof d === "number") {
+        return d;
+    }
+    const [, h = "0", m = "0", s = "0"] = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(d) ?? [];
+    return Number(h) * 3600 + Number(m) * 60 + Number(s);
+}
+
+/** Seconds the pod's grace keeps beyond Traefik's own shutdown, for the process to exit. */
+export const SHUTDOWN_MARGIN_SECONDS = 5;
+
+function planShutdown(grace: StackConfig["traefik"]["gracePeriod"]): PlannedShutdown | undefined {
+    if (!grace) {
+        return undefined;
+    }
+    const requestAcceptGraceTimeout = seconds(grace.requestAcceptGraceTimeout ?? 0);
+    const graceTimeOut = seconds(grace.graceTimeOut);
+    const needed = TRAEFIK_DRAIN_SECONDS + requestAcceptGraceTimeout + graceTimeOut;
+    return { requestAcceptGraceTimeout, graceTimeOut, needed, terminationGracePeriodSeconds: grace.terminationGracePeriodSeconds ?? needed + SHUTDOWN_MARGIN_SECONDS };
+}
 
 /** Traefik as this stack installs it. */
 export interface PlannedTraefik {
@@ -32,6 +67,8 @@ export interface PlannedTraefik {
     entryPoints: PlannedEntryPoint[];
     /** Labels for every object of the chart: the stack's, and its ownership. */
     labels: Record<string, string>;
+    /** Its shutdown, when the stack sets `traefik.gracePeriod` (else the chart's and Traefik's defaults). */
+    shutdown?: PlannedShutdown;
 }
 
 /** A Kubernetes object the program creates itself, and the config key that names it. */
@@ -68,9 +105,9 @@ export interface PlatformPlan {
  * the rules check this, and the components build it.
  */
 export function planPlatform(config: StackConfig, catalog: Catalog): PlatformPlan {
-    const apps = Object.keys(config.apps).map((id) => planApp(id, catalogEntry(catalog, id)!, config));
     const profile = chartProfile(config.traefik.chart.version);
-    const entryPoints = planEntryPoints(config, profile);
+    const apps = Object.keys(config.apps).map((id) => planApp(id, catalogEntry(catalog, id)!, config, profile));
+    const entryPoints = planEntryPoints(config, profile, catalog);
     const namespaces = [...new Set(apps.map((a) => a.namespace))].sort();
     const { traefik } = config;
     const plannedTraefik: PlannedTraefik = {
@@ -84,6 +121,7 @@ export function planPlatform(config: StackConfig, catalog: Catalog): PlatformPla
         profile,
         entryPoints: standingEntryPoints(entryPoints),
         labels: stackLabels(config),
+        ...(traefik.gracePeriod ? { shutdown: planShutdown(traefik.gracePeriod) } : {}),
     };
     return {
         config,
@@ -121,7 +159,20 @@ function plannedObjects(apps: PlannedApp[], namespaces: string[], traefikNamespa
         of("apps/v1", app.storage ? "StatefulSet" : "Deployment", names.deployment);
         of("v1", "Service", names.service);
         of("networking.k8s.io/v1", "NetworkPolicy", names.networkPolicy);
-        of("traefik.io/v1alpha1", app.kind === "tcp" ? "IngressRouteTCP" : "IngressRoute", names.route);
+        if (app.canary) {
+            const canary = { apiVersion: "", kind: "", namespace, path: app.canary.path };
+            const { names: own } = app.canary.app;
+            objects.push({ ...canary, apiVersion: "apps/v1", kind: "Deployment", name: own.deployment }, { ...canary, apiVersion: "v1", kind: "Service", name: own.service },
+                { ...canary, apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name: own.networkPolicy });
+        }
+        if (app.kind === "http") {
+            of("traefik.io/v1alpha1", "IngressRoute", names.route);
+            continue;
+        }
+        app.traefikObjects.forEach((object) => of("traefik.io/v1alpha1", object.kind, object.name));
+        if (app.route) {
+            of("traefik.io/v1alpha1", app.route.kind, app.route.name);
+        }
     }
     return objects;
 }

@@ -13,14 +13,27 @@ export interface PortTableRow {
     nodePort?: number;
     /** `service:port` the route sends traffic to. */
     backend: string;
-    /** The route's rule: HostSNI for TCP, Host for HTTP. */
+    /** The route's rule: HostSNI for TCP, Host for HTTP, none for UDP. */
     match: string;
+    /** Set for a UDP entryPoint only. */
+    protocol?: "UDP";
+}
+
+function matchOf(app: PlannedApp): string {
+    switch (app.kind) {
+        case "tcp":
+            return app.route?.kind === "IngressRouteTCP" ? app.route.spec.routes[0].match : `HostSNI(\`${app.host ?? "*"}\`)`;
+        case "udp":
+            return "every datagram (UDP has no matcher)";
+        case "http":
+            return app.host ? `Host(\`${app.host}\`)` : "any host";
+    }
 }
 
 /** The seed's port table (its appendix A): one row per app, with the entryPoint and backend it is reached by. */
 export function portTable(apps: PlannedApp[], entryPoints: PlannedEntryPoint[], profile: ChartProfile): PortTableRow[] {
     return apps.map((app) => {
-        const name = app.kind === "tcp" ? app.entryPoint ?? "" : "web";
+        const name = app.kind === "http" ? "web" : app.entryPoint ?? "";
         const own = entryPoints.find((ep) => ep.name === name);
         const builtin = profile.builtinEntryPoints.find((b) => b.name === name);
         return {
@@ -30,7 +43,8 @@ export function portTable(apps: PlannedApp[], entryPoints: PlannedEntryPoint[], 
             exposedPort: own?.exposedPort ?? builtin?.exposedPort ?? 0,
             nodePort: own?.nodePort,
             backend: `${app.names.service}:${app.servicePort}`,
-            match: app.kind === "tcp" ? `HostSNI(\`${app.host ?? "*"}\`)` : app.host ? `Host(\`${app.host}\`)` : "any host",
+            match: matchOf(app),
+            ...(app.protocol === "UDP" ? { protocol: "UDP" as const } : {}),
         };
     });
 }
@@ -38,13 +52,14 @@ export function portTable(apps: PlannedApp[], entryPoints: PlannedEntryPoint[], 
 /** The port table as Markdown, like the seed's appendix A. */
 export function portTableMarkdown(rows: PortTableRow[]): string {
     const header = ["app", "entryPoint", "Traefik port", "Service port", "NodePort", "match", "backend service:port"];
-    const lines = rows.map((r) => [r.app, r.entryPoint, String(r.traefikPort), String(r.exposedPort), r.nodePort === undefined ? "(assigned by Kubernetes)" : String(r.nodePort), r.match, r.backend]);
+    const port = (r: PortTableRow, n: number) => (r.protocol ? `${n}/udp` : String(n));
+    const lines = rows.map((r) => [r.app, r.entryPoint, port(r, r.traefikPort), port(r, r.exposedPort), r.nodePort === undefined ? "(assigned by Kubernetes)" : String(r.nodePort), r.match, r.backend]);
     const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
     return [row(header), row(header.map(() => "---")), ...lines.map(row)].join("\n") + "\n";
 }
 
 /** A row of the entryPoint table a stack outputs: name, Traefik port, Service port, NodePort and apps. */
-export type EntryPointRow = { entryPoint: string } & Pick<PlannedEntryPoint, "port" | "exposedPort" | "nodePort" | "apps">;
+export type EntryPointRow = { entryPoint: string; protocol?: "UDP" } & Pick<PlannedEntryPoint, "port" | "exposedPort" | "nodePort" | "apps">;
 
 export function entryPointRows(entryPoints: PlannedEntryPoint[]): EntryPointRow[] {
     return entryPoints.map((ep) => ({
@@ -53,5 +68,6 @@ export function entryPointRows(entryPoints: PlannedEntryPoint[]): EntryPointRow[
         exposedPort: ep.exposedPort,
         ...(ep.nodePort !== undefined ? { nodePort: ep.nodePort } : {}),
         apps: ep.apps,
+        ...(ep.protocol === "UDP" ? { protocol: "UDP" as const } : {}),
     }));
 }

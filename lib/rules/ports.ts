@@ -24,10 +24,10 @@ function entryPointChoice(plan: PlatformPlan, app: PlatformPlan["apps"][number])
             }
         }
     } else if (app.entryPoint === undefined) {
-        problems.push({ path: `${at}.entryPoint`, value: undefined, problem: `is required: plain-TCP app ${app.id} needs an entryPoint of its own`, fix: "add entryPoint: {name: <name>, port: <1024-65535>, nodePort: <30000-32767>}" });
+        problems.push({ path: `${at}.entryPoint`, value: undefined, problem: `is required: ${app.kind === "udp" ? "UDP" : "plain-TCP"} app ${app.id} needs an entryPoint of its own`, fix: "add entryPoint: {name: <name>, port: <1024-65535>, nodePort: <30000-32767>}" });
     }
     if (ep && ep.port === undefined) {
-        for (const key of ["exposedPort", "nodePort"] as const) {
+        for (const key of ["exposedPort", "nodePort", "proxyProtocol"] as const) {
             if (ep[key] !== undefined) {
                 problems.push({ path: `${at}.entryPoint.${key}`, value: ep[key], problem: "only applies to an entryPoint this app declares", fix: `add entryPoint.port to declare "${ep.name}", or remove ${key}` });
             }
@@ -36,11 +36,14 @@ function entryPointChoice(plan: PlatformPlan, app: PlatformPlan["apps"][number])
     return problems;
 }
 
-/** The ports taken so far: Traefik's own, then each declaration's in the stack's order. */
+/**
+ * The ports taken so far: Traefik's own, then each declaration's in the stack's order, by
+ * protocol and number (`TCP/9999`): a TCP and a UDP entryPoint may share a number.
+ */
 interface PortBook {
-    ports: Map<number, string>;
-    exposedPorts: Map<number, string>;
-    nodePorts: Map<number, string>;
+    ports: Map<string, string>;
+    exposedPorts: Map<string, string>;
+    nodePorts: Map<string, string>;
 }
 
 /** A declaration against Traefik's own entryPoints and the declarations before it. */
@@ -49,6 +52,8 @@ function declaration(plan: PlatformPlan, ep: PlannedEntryPoint, book: PortBook):
     const add = (path: string, value: unknown, problem: string, fix: string) => problems.push({ path, value, problem, fix });
     const { ports, exposedPorts } = book;
     const id = ep.apps[0];
+    const port = `${ep.protocol}/${ep.port}`;
+    const exposedPort = `${ep.protocol}/${ep.exposedPort}`;
     const written = plan.config.apps[id].entryPoint!;
     if (!ianaSvcName.test(ep.name)) {
         add(`${ep.path}.name`, ep.name, "is not a valid Service port name (IANA_SVC_NAME: at most 15 characters, lowercase letters, digits and '-', at least one letter, no leading, trailing or double '-')", "choose a short lowercase name such as mytcp or redis");
@@ -61,26 +66,26 @@ function declaration(plan: PlatformPlan, ep: PlannedEntryPoint, book: PortBook):
     if (ep.port < 1024) {
         add(`${ep.path}.port`, ep.port, "is a privileged port, and Traefik runs unprivileged inside its pod", `use a port of 1024 or above here and set entryPoint.exposedPort: ${ep.port} to keep it on the Service`);
     }
-    const portOwner = ports.get(ep.port);
+    const portOwner = ports.get(port);
     if (portOwner) {
         add(`${ep.path}.port`, ep.port, `is already used by ${portOwner}`, "choose a free port");
     } else {
-        ports.set(ep.port, `app ${id}'s entryPoint "${ep.name}"`);
+        ports.set(port, `app ${id}'s entryPoint "${ep.name}"`);
     }
-    const exposedOwner = exposedPorts.get(ep.exposedPort);
+    const exposedOwner = exposedPorts.get(exposedPort);
     // Without exposedPort, a clash of the Service port is the clash already reported for port.
     if (exposedOwner) {
         if (written.exposedPort !== undefined || !portOwner) {
             add(written.exposedPort !== undefined ? `${ep.path}.exposedPort` : `${ep.path}.port`, ep.exposedPort, `is already a port of the Traefik Service, used by ${exposedOwner}`, "choose a free port (set entryPoint.exposedPort to change only the Service port)");
         }
     } else {
-        exposedPorts.set(ep.exposedPort, `app ${id}`);
+        exposedPorts.set(exposedPort, `app ${id}`);
     }
     problems.push(...nodePortProblems(plan, ep, book.nodePorts));
     return problems;
 }
 
-function nodePortProblems(plan: PlatformPlan, ep: PlannedEntryPoint, taken: Map<number, string>): Problem[] {
+function nodePortProblems(plan: PlatformPlan, ep: PlannedEntryPoint, taken: Map<string, string>): Problem[] {
     const id = ep.apps[0];
     const path = `${ep.path}.nodePort`;
     if (plan.traefik.serviceType === "ClusterIP") {
@@ -92,10 +97,11 @@ function nodePortProblems(plan: PlatformPlan, ep: PlannedEntryPoint, taken: Map<
     if (ep.nodePort < min || ep.nodePort > max) {
         return [{ path, value: ep.nodePort, problem: `is outside the NodePort range ${min}-${max}`, fix: `choose a free port in ${min}-${max}` }];
     }
-    if (taken.has(ep.nodePort)) {
-        return [{ path, value: ep.nodePort, problem: `is already the NodePort of app ${taken.get(ep.nodePort)}`, fix: "choose a free NodePort" }];
+    const key = `${ep.protocol}/${ep.nodePort}`;
+    if (taken.has(key)) {
+        return [{ path, value: ep.nodePort, problem: `is already the NodePort of app ${taken.get(key)}`, fix: "choose a free NodePort" }];
     }
-    taken.set(ep.nodePort, id);
+    taken.set(key, id);
     return [];
 }
 
@@ -103,8 +109,9 @@ function nodePortProblems(plan: PlatformPlan, ep: PlannedEntryPoint, taken: Map<
 export function portProblems(plan: PlatformPlan): Problem[] {
     const { profile } = plan;
     const book: PortBook = {
-        ports: new Map(profile.builtinEntryPoints.map((b) => [b.port, `Traefik's own "${b.name}" entryPoint (chart ${profile.version})`])),
-        exposedPorts: new Map(profile.builtinEntryPoints.filter((b) => b.exposedPort).map((b) => [b.exposedPort!, `Traefik's own "${b.name}"`])),
+        // The chart's own entryPoints are TCP.
+        ports: new Map(profile.builtinEntryPoints.map((b) => [`TCP/${b.port}`, `Traefik's own "${b.name}" entryPoint (chart ${profile.version})`])),
+        exposedPorts: new Map(profile.builtinEntryPoints.filter((b) => b.exposedPort).map((b) => [`TCP/${b.exposedPort!}`, `Traefik's own "${b.name}"`])),
         nodePorts: new Map(),
     };
     return plan.apps.flatMap((app) => {

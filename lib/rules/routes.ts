@@ -1,23 +1,66 @@
 /**
- * Routes: each TCP app's entryPoint exists; a plain-TCP route (no TLS, no SNI) is the only route
- * on its entryPoint; SNI routes have TLS, a host, and a host of their own.
+ * Routes: each TCP or UDP app's entryPoint exists and speaks its protocol; a plain-TCP route (no
+ * TLS, no SNI) and a UDP route are the only route on their entryPoint; SNI routes have TLS, a
+ * host, and match what no other route on their entryPoint matches (host patterns and ALPN).
  */
 import { closest } from "fastest-levenshtein";
 import { PROJECT } from "../constants";
-import { PlannedTcpApp, PlatformPlan } from "../plan/plan";
+import { PlannedTcpApp, PlannedUdpApp, PlatformPlan } from "../plan/plan";
 import { Problem } from "../problems";
+
+/** Whether two SNI host patterns (a name, or `*.` and one label of any name) match a common name. */
+export function hostsOverlap(a: string, b: string): boolean {
+    if (a === b) {
+        return true;
+    }
+    const covers = (wildcard: string, name: string) => wildcard.startsWith("*.") && !name.startsWith("*.") && name.slice(name.indexOf(".") + 1) === wildcard.slice(2);
+    return covers(a, b) || covers(b, a);
+}
+
+/** Whether two ALPN matchers (absent: any protocol) accept a common protocol. */
+function alpnOverlap(a: string[] | undefined, b: string[] | undefined): boolean {
+    return !a || !b || a.some((p) => b.includes(p));
+}
+
+/** An SNI route against the earlier SNI routes on its entryPoint. */
+function sniProblem(app: PlannedTcpApp, earlier: PlannedTcpApp[]): Problem | undefined {
+    const other = earlier.find((e) => hostsOverlap(e.host!, app.host!) && alpnOverlap(e.alpn, app.alpn));
+    if (!other) {
+        return undefined;
+    }
+    const path = `${PROJECT}:apps.${app.id}.host`;
+    const onBoth = app.alpn && other.alpn ? ` (ALPN ${app.alpn.filter((p) => other.alpn!.includes(p)).join(", ")} on both)` : "";
+    if (other.host === app.host) {
+        return { path, value: app.host, problem: `is already routed on "${app.entryPoint}" by app ${other.id}${onBoth}`, fix: onBoth ? "use a different host name, or ALPN protocols of its own" : "use a different host name" };
+    }
+    return {
+        path, value: app.host,
+        problem: `overlaps app ${other.id}'s host ${other.host} on "${app.entryPoint}"${onBoth}: a client would match both routes, and Traefik would pick one by the length of its rule, not by intent`,
+        fix: "use host names that no other app's pattern covers on this entryPoint, or set alpn to tell them apart",
+    };
+}
+
+function udpProblems(apps: PlannedUdpApp[], declarer: Map<string, string>): Problem[] {
+    return apps.filter((app) => app.entryPoint !== undefined && declarer.get(app.entryPoint) !== app.id).map((app) => ({
+        path: app.entryPointPath, value: app.entryPoint,
+        problem: `is not a UDP entryPoint of ${app.id}'s own: UDP has no host name to tell routes apart, so one UDP entryPoint serves one app`,
+        fix: "declare an entryPoint of its own: entryPoint: {name: <name>, port: <1024-65535>, nodePort: <30000-32767>}",
+    }));
+}
 
 export function routeProblems(plan: PlatformPlan): Problem[] {
     const problems: Problem[] = [];
     const add = (path: string, value: unknown, problem: string, fix: string) => problems.push({ path, value, problem, fix });
     const builtin = new Set(plan.profile.builtinEntryPoints.map((b) => b.name));
     const declarer = new Map(plan.traefik.entryPoints.map((ep) => [ep.name, ep.apps[0]]));
+    const udpEntryPoints = new Set(plan.traefik.entryPoints.filter((ep) => ep.protocol === "UDP").map((ep) => ep.name));
     // A refused declaration is reported once, by the port rules: its route is not checked again.
     const refused = new Set(plan.entryPoints.filter((ep) => ep.clash).map((ep) => ep.apps[0]));
     const catchAll = new Map<string, string>();
-    const hosts = new Map<string, string>();
+    const sni = new Map<string, PlannedTcpApp[]>();
     const tcpApps = plan.apps.filter((app): app is PlannedTcpApp => app.kind === "tcp" && !refused.has(app.id));
-    for (const { id, entryPoint, entryPointPath: epPath, host, tls } of tcpApps) {
+    for (const app of tcpApps) {
+        const { id, entryPoint, entryPointPath: epPath, host, tls } = app;
         const at = `${PROJECT}:apps.${id}`;
         if (!entryPoint) {
             continue;
@@ -25,6 +68,10 @@ export function routeProblems(plan: PlatformPlan): Problem[] {
         if (!builtin.has(entryPoint) && !declarer.has(entryPoint)) {
             const known = [...builtin, ...declarer.keys()];
             add(epPath, entryPoint, "is not an entryPoint of Traefik, which would silently ignore the route", `use one of ${known.join(", ")} (did you mean "${closest(entryPoint, known)}"?), or declare it with entryPoint.port`);
+            continue;
+        }
+        if (udpEntryPoints.has(entryPoint)) {
+            add(epPath, entryPoint, `is app ${declarer.get(entryPoint)}'s UDP entryPoint: a TCP route cannot bind to it`, "give this app a TCP entryPoint");
             continue;
         }
         const ownEntryPoint = declarer.get(entryPoint) === id;
@@ -47,13 +94,14 @@ export function routeProblems(plan: PlatformPlan): Problem[] {
                 catchAll.set(entryPoint, id);
             }
         } else {
-            const key = `${entryPoint}/${host}`;
-            if (hosts.has(key)) {
-                add(`${at}.host`, host, `is already routed on "${entryPoint}" by app ${hosts.get(key)}`, "use a different host name");
+            const earlier = sni.get(entryPoint) ?? [];
+            const problem = sniProblem(app, earlier);
+            if (problem) {
+                problems.push(problem);
             } else {
-                hosts.set(key, id);
+                sni.set(entryPoint, [...earlier, app]);
             }
         }
     }
-    return problems;
+    return [...problems, ...udpProblems(plan.apps.filter((app): app is PlannedUdpApp => app.kind === "udp" && !refused.has(app.id)), declarer)];
 }

@@ -13,6 +13,7 @@ import { ConfigError, Problem } from "../problems";
 import { nameProblems } from "./names";
 import { portProblems } from "./ports";
 import { routeProblems } from "./routes";
+import { trafficProblems } from "./traffic";
 import { workloadProblems } from "./workloads";
 
 function appListProblems(plan: PlatformPlan): Problem[] {
@@ -23,7 +24,7 @@ function appListProblems(plan: PlatformPlan): Problem[] {
 
 /** Every rule, in the order its problems are reported. */
 export function ruleProblems(plan: PlatformPlan): Problem[] {
-    return [appListProblems, portProblems, routeProblems, workloadProblems, nameProblems].flatMap((rule) => rule(plan));
+    return [appListProblems, portProblems, routeProblems, trafficProblems, workloadProblems, nameProblems].flatMap((rule) => rule(plan));
 }
 
 /** The plan of a valid configuration; throws one ConfigError listing every problem of the failing pass. */

@@ -3,26 +3,36 @@
  * Pure: the values are tested for both chart formats without a cluster.
  */
 import type { PlannedTraefik } from "../plan/plan";
+import { TRAEFIK_DRAIN_SECONDS } from "./profile";
 
-/** Seconds a terminating Traefik pod keeps accepting connections (preStop), within the chart's 60 s grace. */
-export const TRAEFIK_DRAIN_SECONDS = 5;
+export { TRAEFIK_DRAIN_SECONDS };
 
 /**
  * The Helm values for Traefik. The entryPoints come only from the apps' plan: no second
  * hand-kept list, and no `--entrypoints.*` arguments (the chart derives them from `ports`).
  */
 export function traefikValues(input: PlannedTraefik): Record<string, unknown> {
-    const { profile } = input;
+    const { profile, shutdown } = input;
     const expose = profile.exposeAsObject ? { default: true } : true;
+    const lifeCycle = shutdown && { requestAcceptGraceTimeout: `${shutdown.requestAcceptGraceTimeout}s`, graceTimeOut: `${shutdown.graceTimeOut}s` };
+    const transport = lifeCycle && profile.lifeCycleInPorts ? { transport: { lifeCycle } } : {};
     const ports: Record<string, unknown> = {};
     for (const ep of input.entryPoints) {
         ports[ep.name] = {
             port: ep.port,
             expose,
             exposedPort: ep.exposedPort,
-            protocol: "TCP",
+            protocol: ep.protocol,
             ...(ep.nodePort !== undefined && input.serviceType !== "ClusterIP" ? { nodePort: ep.nodePort } : {}),
+            ...(ep.proxyProtocol ? { proxyProtocol: ep.proxyProtocol } : {}),
+            ...transport,
         };
+    }
+    if (lifeCycle && profile.lifeCycleInPorts) {
+        // Helm merges these into the chart's own entryPoints: only their shutdown changes.
+        for (const builtin of profile.builtinEntryPoints) {
+            ports[builtin.name] = transport;
+        }
     }
     const accessLog = { enabled: true, format: "json" };
     const values: Record<string, unknown> = {
@@ -40,7 +50,10 @@ export function traefikValues(input: PlannedTraefik): Record<string, unknown> {
         // A Traefik pod being replaced stops accepting at SIGTERM; until kube-proxy has taken it out
         // of the Service, new connections would still reach it and be refused. It keeps accepting
         // this long first (the chart's own rollout already surges: maxUnavailable 0, maxSurge 1).
-        deployment: { lifecycle: { preStop: { sleep: { seconds: TRAEFIK_DRAIN_SECONDS } } } },
+        deployment: {
+            lifecycle: { preStop: { sleep: { seconds: TRAEFIK_DRAIN_SECONDS } } },
+            ...(shutdown ? { terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds } : {}),
+        },
         ...(profile.accessLogKey === "accessLog" ? { accessLog } : { logs: { access: accessLog } }),
         // Traefik sees only its own stack: routes, Services and Secrets of the app namespaces,
         // through Roles there instead of a ClusterRole that reads every Secret of the cluster.
@@ -55,6 +68,10 @@ export function traefikValues(input: PlannedTraefik): Record<string, unknown> {
     }
     if (input.resources) {
         values.resources = input.resources;
+    }
+    if (lifeCycle && !profile.lifeCycleInPorts) {
+        const names = [...profile.builtinEntryPoints.map((b) => b.name), ...input.entryPoints.map((ep) => ep.name)];
+        values.additionalArguments = names.flatMap((name) => Object.entries(lifeCycle).map(([key, value]) => `--entryPoints.${name}.transport.lifeCycle.${key}=${value}`));
     }
     return values;
 }

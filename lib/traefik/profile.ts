@@ -23,10 +23,28 @@ export interface ChartProfile {
     /** Chart >= 40 takes the Service type as `service.spec.type`; before, `service.type`. */
     serviceTypeInSpec: boolean;
     builtinEntryPoints: BuiltinEntryPoint[];
+    /** The Traefik major version the chart ships: chart >= 28 ships v3. */
+    traefikMajor: 2 | 3;
+    /** The TCP middleware that admits clients by address: ipWhiteList on v2, ipAllowList on v3. */
+    ipAllowListKey: "ipWhiteList" | "ipAllowList";
+    /** v3 sends the PROXY protocol from a ServersTransportTCP; v2 from the route's service. */
+    proxyProtocolInTransport: boolean;
+    /**
+     * How a wildcard host is written: HostSNI(`*.x`) from Traefik v3.7 (chart 41), v3's plain
+     * regexp before, v2's {name:pattern} template on v2.
+     */
+    sniWildcard: "HostSNI" | "HostSNIRegexp-v3" | "HostSNIRegexp-v2";
+    /**
+     * Chart 41 takes an entryPoint's `transport.lifeCycle` in `ports`; chart 26's ports have no
+     * such key, so there the program passes the flags in `additionalArguments` (every chart takes
+     * those; charts between are not assumed to take the key).
+     */
+    lifeCycleInPorts: boolean;
 }
 
 export function chartProfile(version: string): ChartProfile {
     const v = semver.coerce(version)?.version ?? version;
+    const v3 = semver.gte(v, "28.0.0");
     return {
         version,
         exposeAsObject: semver.gte(v, "27.0.0"),
@@ -39,8 +57,16 @@ export function chartProfile(version: string): ChartProfile {
             { name: "websecure", port: 8443, exposedPort: 443 },
             { name: "metrics", port: 9100 },
         ],
+        traefikMajor: v3 ? 3 : 2,
+        ipAllowListKey: v3 ? "ipAllowList" : "ipWhiteList",
+        proxyProtocolInTransport: v3,
+        sniWildcard: semver.gte(v, "41.0.0") ? "HostSNI" : v3 ? "HostSNIRegexp-v3" : "HostSNIRegexp-v2",
+        lifeCycleInPorts: semver.gte(v, "41.0.0"),
     };
 }
+
+/** Seconds a terminating Traefik pod keeps accepting connections (preStop), within the chart's 60 s grace. */
+export const TRAEFIK_DRAIN_SECONDS = 5;
 
 export type ServiceType = "NodePort" | "LoadBalancer" | "ClusterIP";
 

@@ -46,17 +46,28 @@ export function makeCertificates(dir: string, hosts: string[]): { ca: string; ce
     return { ca: path.join(dir, "ca.crt"), certs };
 }
 
+/** A client certificate (CN `name`, clientAuth) signed by the CA makeCertificates made in `dir`. */
+export function makeClientCertificate(dir: string, name: string): { cert: string; key: string } {
+    fs.writeFileSync(path.join(dir, `${name}.ext`), "basicConstraints=critical,CA:FALSE\nextendedKeyUsage=clientAuth\n");
+    openssl(dir, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${name}`);
+    openssl(dir, "x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1", "-out", `${name}.crt`, "-extfile", `${name}.ext`);
+    return { cert: path.join(dir, `${name}.crt`), key: path.join(dir, `${name}.key`) };
+}
+
 /** Runs `command` inside the namespace. */
 function inNetns(netns: Netns, name: string, logDir: string, command: string, args: string[]): ManagedProcess {
     return new ManagedProcess(name, "ip", ["netns", "exec", netns.name, command, ...args], path.join(logDir, `${name}.log`));
 }
 
-/** The Node echo or TLS server of servers/tcpBackend.ts. */
-export async function startNodeBackend(app: string, netns: Netns, port: number, logDir: string, tls?: TestCertificate): Promise<Backend> {
+/** The Node echo or TLS server of servers/tcpBackend.ts (with `proxyProtocol`: reading the PROXY header first). */
+export async function startNodeBackend(app: string, netns: Netns, port: number, logDir: string, tls?: TestCertificate, proxyProtocol = false): Promise<Backend> {
     const script = path.join(__dirname, "servers", "tcpBackend.ts");
     const args = ["-r", require.resolve("ts-node/register/transpile-only"), script, "--name", app, "--host", netns.address, "--port", String(port)];
     if (tls) {
         args.push("--cert", tls.cert, "--key", tls.key);
+    }
+    if (proxyProtocol) {
+        args.push("--proxy-protocol");
     }
     const proc = inNetns(netns, app, logDir, process.execPath, args);
     await proc.waitForOutput(/"event":"listening"/, 30);

@@ -21,14 +21,15 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { catalog, objectNames } from "../../lib/catalog";
 import { localChartDir } from "../../scripts/charts";
-import { chartsDir, destroyAndClean, kubectlJson, ProjectCopy, projectDir } from "../integration/harness";
+import { chartsDir, kubectlJson, ProjectCopy } from "../integration/harness";
 import { Backend, connectionsOf, makeCertificates, startMariadb, startNodeBackend, startRedis, TestCertificate } from "./backends";
 import { kubectl } from "../integration/harness";
 import { echo, Exchange, heldExchange, mysqlLogin, postgresStartTls, redisPing, tcpExchange, tlsExchange } from "./clients";
 import { registerEndpoint } from "./endpoints";
 import { runRenderedContainer } from "./container";
-import { createNetns, deleteLeftovers, deleteNetns, Netns, passiveOpens } from "./netns";
+import { createNetns, deleteLeftovers, Netns, passiveOpens } from "./netns";
 import { eventuallyAsync } from "./processes";
+import { builtBinary, namespaceExists, tearDown, traefikCrds } from "./release";
 import { clusterAccess, ClusterAccess, LocalTraefik, localTraefikConfig, readDeployedTraefik } from "./traefik";
 
 const STACK = "e2e";
@@ -66,24 +67,6 @@ function e2eStack(config: Record<string, any>): void {
 }
 
 const nonce = (label: string) => `${label}-${randomBytes(6).toString("hex")}\n`;
-
-/** Names of the CRDs of Traefik's API groups (traefik.io, hub.traefik.io, traefik.containo.us). */
-function traefikCrds(env: Record<string, string>): string[] {
-    const crds = kubectlJson<{ items: { metadata: { name: string }; spec: { group: string } }[] }>(env, "get", "crd");
-    return crds.items.filter((c) => /(^|\.)traefik\.(io|containo\.us)$/.test(c.spec.group)).map((c) => c.metadata.name);
-}
-
-/** Whether a namespace exists (or is still terminating); without kubectl's NotFound on stderr. */
-function namespaceExists(env: Record<string, string>, name: string): boolean {
-    const out = execFileSync("kubectl", ["get", "namespace", name, "--ignore-not-found", "-o", "name"], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 30_000 });
-    return out.trim() !== "";
-}
-
-function traefikBinary(): string {
-    const script = path.join(projectDir, "scripts", "traefik.sh");
-    execFileSync("bash", [script, "build"], { stdio: ["ignore", "ignore", "inherit"], timeout: 60 * 60 * 1000 });
-    return execFileSync("bash", [script, "path"], { encoding: "utf8" }).trim();
-}
 
 describe("bytes flow: a real Traefik routes TCP exactly as the program configured it", function () {
     this.timeout(20 * 60 * 1000);
@@ -162,7 +145,7 @@ describe("bytes flow: a real Traefik routes TCP exactly as the program configure
         this.timeout(45 * 60 * 1000);
         failed = true; // until the setup completes: `after` then keeps the logs
         deleteLeftovers();
-        binary = traefikBinary();
+        binary = builtBinary("traefik.sh");
         work = fs.mkdtempSync(path.join(os.tmpdir(), "tcp-platform-e2e-"));
         ({ ca, certs } = makeCertificates(path.join(work, "certs"), Object.values(SNI_HOSTS)));
 
@@ -227,31 +210,7 @@ describe("bytes flow: a real Traefik routes TCP exactly as the program configure
 
     after(async function () {
         this.timeout(10 * 60 * 1000);
-        if (failed && traefik) {
-            console.log(`--- Traefik's last output:\n${traefik.process.tail(40)}`);
-        }
-        await traefik?.stop();
-        try {
-            if (stack) {
-                await destroyAndClean(stack, project!.env);
-                // The CRDs the release installed (Helm's uninstall keeps them): leave the cluster as found.
-                const ours = traefikCrds(project!.env).filter((name) => !crdsBefore.has(name));
-                if (ours.length > 0) {
-                    execFileSync("kubectl", ["delete", "crd", ...ours, "--timeout=120s"], { env: { ...process.env, ...project!.env }, stdio: "pipe", timeout: 150_000 });
-                }
-            }
-        } finally {
-            for (const backend of Object.values(backends)) {
-                await backend.process.stop();
-            }
-            netnses.forEach(deleteNetns);
-            project?.remove();
-            if (work && failed) {
-                console.log(`--- logs kept in ${work}`);
-            } else if (work) {
-                fs.rmSync(work, { recursive: true, force: true });
-            }
-        }
+        await tearDown({ traefik, stack, project, crdsBefore, work, failed, processes: Object.values(backends).map((b) => b.process), netnses });
     });
 
     it("runs Traefik with the entryPoints the Helm release produced, from the chart's appVersion", () => {

@@ -5,6 +5,7 @@
  * which), and is bounded by a timeout.
  */
 import { createHash } from "crypto";
+import * as dgram from "dgram";
 import * as fs from "fs";
 import * as net from "net";
 import * as tls from "tls";
@@ -15,7 +16,7 @@ export const LOOPBACK = "127.0.0.1";
  * The one way every client ends: the first call of the returned `finish` (or `timeoutMs`) closes
  * the socket and reports why; later calls (a close after an error, say) do nothing.
  */
-function settleOnce(socket: net.Socket, timeoutMs: number, report: (end: string) => void): (end: string) => void {
+export function settleOnce(socket: net.Socket, timeoutMs: number, report: (end: string) => void): (end: string) => void {
     let settled = false;
     const finish = (end: string) => {
         if (!settled) {
@@ -37,13 +38,13 @@ export interface Exchange {
 }
 
 /**
- * Connects to 127.0.0.1:`port`, sends `payload`, and collects the reply until `done(data)`,
- * the peer closes, an error, or `timeoutMs`.
+ * Connects to 127.0.0.1:`port` (from the loopback address `from`, when given), sends `payload`,
+ * and collects the reply until `done(data)`, the peer closes, an error, or `timeoutMs`.
  */
-export function tcpExchange(port: number, payload: Buffer | string | undefined, done: (data: Buffer) => boolean, timeoutMs = 3000): Promise<Exchange> {
+export function tcpExchange(port: number, payload: Buffer | string | undefined, done: (data: Buffer) => boolean, timeoutMs = 3000, from?: string): Promise<Exchange> {
     return new Promise((resolve) => {
         const chunks: Buffer[] = [];
-        const socket = net.connect({ host: LOOPBACK, port });
+        const socket = net.connect({ host: LOOPBACK, port, ...(from ? { localAddress: from } : {}) });
         const finish = settleOnce(socket, timeoutMs, (end) => resolve({ data: Buffer.concat(chunks), end }));
         socket.on("connect", () => {
             if (payload !== undefined) {
@@ -221,6 +222,15 @@ export function portFree(port: number): Promise<boolean> {
         const server = net.createServer();
         server.once("error", () => resolve(false));
         server.listen(port, LOOPBACK, () => server.close(() => resolve(true)));
+    });
+}
+
+/** Whether a UDP port on 127.0.0.1 can be bound right now. */
+export function udpPortFree(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const socket = dgram.createSocket("udp4");
+        socket.once("error", () => resolve(false));
+        socket.bind(port, LOOPBACK, () => socket.close(() => resolve(true)));
     });
 }
 

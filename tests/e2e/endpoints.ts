@@ -20,7 +20,7 @@ export interface ServicePortRef {
  * Creates (or replaces) `<service>-e2e`: one ready endpoint at `address:port`, owned by the
  * Service so that deleting the Service deletes it, as with the controller's own slices.
  */
-export function registerEndpoint(env: Record<string, string>, ref: ServicePortRef, address: string, port: number): void {
+export function registerEndpoint(env: Record<string, string>, ref: ServicePortRef, address: string, port: number, protocol: "TCP" | "UDP" = "TCP"): void {
     const service = kubectlJson(env, "get", "service", ref.service, "-n", ref.namespace);
     const servicePort = (service.spec.ports as { name?: string; targetPort?: number | string }[]).find((p) => p.name === ref.portName);
     if (!servicePort) {
@@ -40,7 +40,7 @@ export function registerEndpoint(env: Record<string, string>, ref: ServicePortRe
         },
         addressType: "IPv4",
         endpoints: [{ addresses: [address], conditions: { ready: true, serving: true, terminating: false } }],
-        ports: [{ name: ref.portName, port, protocol: "TCP" }],
+        ports: [{ name: ref.portName, port, protocol }],
     };
     execFileSync("kubectl", ["apply", "-f", "-"], { input: JSON.stringify(slice), env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"], timeout: 30_000 });
 }

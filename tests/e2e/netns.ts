@@ -6,8 +6,18 @@
  */
 import { execFileSync } from "child_process";
 
-/** Prefix of every namespace and interface name this module creates (leftovers are removed by it). */
-const PREFIX = "tcpe2e-";
+/**
+ * Where a test's namespaces live: the prefix of their names and interfaces (its leftovers are
+ * removed by it) and the /16 their /30s come from. Test files that may run apart have their own.
+ */
+export interface NetnsSpace {
+    prefix: string;
+    /** The first two octets: `10.203`. */
+    base: string;
+}
+
+/** The bytes-flow test's namespaces: tcpe2e-*, 10.203.x. */
+const BYTES_FLOW: NetnsSpace = { prefix: "tcpe2e-", base: "10.203" };
 
 export interface Netns {
     /** Namespace name (`tcpe2e-<role>`). */
@@ -25,18 +35,19 @@ function ip(...args: string[]): string {
 }
 
 /**
- * A namespace `tcpe2e-<role>` joined to the host by a /30 of 10.203.<subnet>.0: the host gets
- * .1, the namespace .2 (and its own loopback, for servers that want one).
+ * A namespace `<prefix><role>` (tcpe2e-<role>) joined to the host by a /30 of <base>.<subnet>.0
+ * (10.203.<subnet>.0): the host gets .1, the namespace .2 (and its own loopback, for servers that
+ * want one).
  */
-export function createNetns(role: string, subnet: number): Netns {
-    const name = `${PREFIX}${role}`;
+export function createNetns(role: string, subnet: number, space: NetnsSpace = BYTES_FLOW): Netns {
+    const name = `${space.prefix}${role}`;
     // Interface names are limited to 15 characters.
     const hostInterface = `${name}-h`.slice(0, 15);
     const inner = `${name}-n`.slice(0, 15);
     if (hostInterface === inner || name.length > 13) {
         throw new Error(`role name too long for interface names: ${role}`);
     }
-    const netns: Netns = { name, hostInterface, hostAddress: `10.203.${subnet}.1`, address: `10.203.${subnet}.2` };
+    const netns: Netns = { name, hostInterface, hostAddress: `${space.base}.${subnet}.1`, address: `${space.base}.${subnet}.2` };
     ip("netns", "add", name);
     try {
         ip("link", "add", hostInterface, "type", "veth", "peer", "name", inner);
@@ -68,10 +79,10 @@ export function deleteNetns(netns: Pick<Netns, "name" | "hostInterface">): void 
  * Removes what an earlier run that was killed before its cleanup left behind: the servers still
  * running in our namespaces (a namespace lives on while a process is in it), then the namespaces.
  */
-export function deleteLeftovers(): void {
+export function deleteLeftovers(space: NetnsSpace = BYTES_FLOW): void {
     for (const line of ip("netns", "list").split("\n")) {
         const name = line.split(" ")[0];
-        if (!name.startsWith(PREFIX)) {
+        if (!name.startsWith(space.prefix)) {
             continue;
         }
         for (const pid of ip("netns", "pids", name).split("\n").filter((p) => /^\d+$/.test(p))) {

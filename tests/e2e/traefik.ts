@@ -12,7 +12,7 @@ import * as http from "http";
 import * as path from "path";
 import * as YAML from "yaml";
 import { kubectlJson } from "../integration/harness";
-import { ephemeralPort, LOOPBACK, portFree } from "./clients";
+import { ephemeralPort, LOOPBACK, portFree, udpPortFree } from "./clients";
 import { eventuallyAsync, ManagedProcess } from "./processes";
 
 /** What the Helm release deployed: Traefik's container arguments and its ServiceAccount. */
@@ -67,6 +67,8 @@ export interface LocalEntryPoint {
     deployed: string;
     /** Where the local process listens, on 127.0.0.1. */
     port: number;
+    /** `/udp` for a UDP entryPoint, else empty. */
+    protocol: string;
 }
 
 export interface LocalTraefikConfig {
@@ -97,9 +99,11 @@ export async function localTraefikConfig(deployedArgs: string[], access: Cluster
                 throw new Error(`unexpected entryPoint host in ${arg}`);
             }
             const wanted = Number(portText);
-            const taken = Object.values(entryPoints).map((e) => e.port);
-            const port = !taken.includes(wanted) && await portFree(wanted) ? wanted : await ephemeralPort();
-            entryPoints[name] = { name, deployed: arg.slice(arg.indexOf("=") + 1), port };
+            // A TCP and a UDP entryPoint may share a number, as in the pod.
+            const taken = Object.values(entryPoints).filter((e) => e.protocol === protocol).map((e) => e.port);
+            const free = protocol === "/udp" ? await udpPortFree(wanted) : await portFree(wanted);
+            const port = !taken.includes(wanted) && free ? wanted : await ephemeralPort();
+            entryPoints[name] = { name, deployed: arg.slice(arg.indexOf("=") + 1), port, protocol };
             args.push(`--entryPoints.${name}.address=${LOOPBACK}:${port}${protocol}`);
             continue;
         }

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { evaluate } from "../../tools/evaluate";
-import { guaranteedInProduction, nodePortsInRange, pinnedImages, requestsAndLimits, ResourceView, rules, seedNaming, tcpRouteMatches } from "../../policy/rules";
-import { stackRaw } from "../helpers";
+import { guaranteedInProduction, nodePortsInRange, pinnedImages, productionDatabasesAllowListed, requestsAndLimits, ResourceView, rules, seedNaming, stackRules, tcpRouteMatches, tlsOptionsWhereTerminated } from "../../policy/rules";
+import { devWith, stackRaw } from "../helpers";
 
 function deployment(labels: Record<string, string>, container: Record<string, unknown>): ResourceView {
     return {
@@ -74,6 +74,44 @@ describe("policy pack rules", () => {
         assert.deepEqual(nodePortsInRange.check(service(8080)), ["traefik uses NodePort 8080, outside 30000-32767"]);
         const chart: ResourceView = { type: "kubernetes:helm.sh/v4:Chart", props: { values: { ports: { mytcp: { nodePort: 40000 } } } } };
         assert.deepEqual(nodePortsInRange.check(chart), ["kubernetes:helm.sh/v4:Chart uses NodePort 40000, outside 30000-32767"]);
+    });
+
+    it("flags a production database reachable on a NodePort without an IP allow-list (advisory)", async () => {
+        const { resources } = await evaluate(stackRaw("prod"), "prod");
+        const views = resources.map((r) => ({ type: r.type, props: r.inputs }));
+        // prod as committed: mysql-demo on its own NodePort, db on websecure (a NodePort Service), no allow-list.
+        assert.deepEqual(productionDatabasesAllowListed.check(views), [
+            "route mysql-route brings clients of NodePort entryPoint mysql to database mysql-demo with no IP allow-list: set apps.<id>.ipAllowList to the clients' ranges",
+            "route db-route brings clients of NodePort entryPoint websecure to database db with no IP allow-list: set apps.<id>.ipAllowList to the clients' ranges",
+        ]);
+        assert.equal(productionDatabasesAllowListed.enforcementLevel, "advisory");
+        const raw = stackRaw("prod");
+        const apps = raw.values.apps as Record<string, any>;
+        apps["mysql-demo"].ipAllowList = ["10.0.0.0/8"];
+        apps.db.ipAllowList = ["10.0.0.0/8"];
+        const allowListed = await evaluate(raw, "prod");
+        assert.deepEqual(productionDatabasesAllowListed.check(allowListed.resources.map((r) => ({ type: r.type, props: r.inputs }))), []);
+        // Without a NodePort, or outside production, nothing is flagged.
+        (raw.values.traefik as Record<string, any>).serviceType = "ClusterIP";
+        delete apps["mysql-demo"].ipAllowList;
+        delete apps["mysql-demo"].entryPoint.nodePort;
+        delete apps["redis-demo"].entryPoint.nodePort;
+        delete apps["tcp-demo"].entryPoint.nodePort;
+        const clusterIp = await evaluate(raw, "prod");
+        assert.deepEqual(productionDatabasesAllowListed.check(clusterIp.resources.map((r) => ({ type: r.type, props: r.inputs }))), []);
+        const dev = await evaluate(devWith(() => undefined), "dev");
+        assert.deepEqual(stackRules.flatMap((rule) => rule.check(dev.resources.map((r) => ({ type: r.type, props: r.inputs })))), []);
+    });
+
+    it("refuses TLS options on a passthrough route, where Traefik never negotiates", () => {
+        assert.deepEqual(tlsOptionsWhereTerminated.check(route("cache-route", { routes: [], tls: { secretName: "cache-tls", options: { name: "cache-tls-options" } } })), []);
+        assert.deepEqual(tlsOptionsWhereTerminated.check(route("db-route", { routes: [], tls: { passthrough: true, options: { name: "db-tls-options" } } })),
+            ["route db-route names TLS options db-tls-options with passthrough, where Traefik never negotiates TLS"]);
+    });
+
+    it("lets a route send traffic to its canary's Service", () => {
+        const canary = route("tcp-echo-route", { routes: [{ match: "HostSNI(`*`)", services: [{ name: "tcp-echo-service", port: 3333, weight: 80 }, { name: "tcp-echo-canary-service", port: 3333, weight: 20 }] }] });
+        assert.deepEqual(seedNaming.check(canary), []);
     });
 
     for (const stack of ["dev", "prod"] as const) {

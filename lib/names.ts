@@ -1,0 +1,40 @@
+/** The Kubernetes names of an app's objects, derived from its catalog entry as the seed names them. */
+import type { AppSpec } from "./catalog";
+
+/** Kubernetes names derived from an app's stem, as the seed names them. */
+export function objectNames(app: AppSpec): ObjectNames {
+    return {
+        deployment: app.deploymentName,
+        service: `${app.stem}-service`,
+        route: `${app.stem}-route`,
+        secret: `${app.stem}-credentials`,
+        networkPolicy: `${app.stem}-allow-ingress`,
+        certificate: `${app.stem}-tls`,
+        ipAllowList: `${app.stem}-ip-allow-list`,
+        maxConnections: `${app.stem}-max-connections`,
+        transport: `${app.stem}-transport`,
+        tlsOptions: `${app.stem}-tls-options`,
+    };
+}
+
+/** The names of a canary's own objects: its Deployment, Service and NetworkPolicy. */
+export function canaryNames(app: AppSpec): ObjectNames {
+    return { ...objectNames({ ...app, stem: `${app.stem}-canary` }), deployment: `${app.deploymentName}-canary` };
+}
+
+export interface ObjectNames {
+    deployment: string;
+    service: string;
+    route: string;
+    secret: string;
+    networkPolicy: string;
+    certificate: string;
+    /** MiddlewareTCP: the clients that may connect. */
+    ipAllowList: string;
+    /** MiddlewareTCP: simultaneous connections. */
+    maxConnections: string;
+    /** ServersTransportTCP: the PROXY protocol header sent to the backend (Traefik v3). */
+    transport: string;
+    /** TLSOption of a route where Traefik terminates TLS. */
+    tlsOptions: string;
+}

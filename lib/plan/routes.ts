@@ -1,0 +1,114 @@
+/**
+ * A TCP or UDP app's route, and the Traefik objects it refers to, as the stack's chart line takes
+ * them: the rule (HostSNI, a wildcard, ALPN), the weighted services of a canary, middlewares for
+ * who may connect and how many at once, the PROXY protocol towards the backend, TLS options.
+ */
+import type { IngressRouteTCPSpec } from "../k8s/crds/ingressRouteTcp";
+import type { IngressRouteUDPSpec } from "../k8s/crds/ingressRouteUdp";
+import type { MiddlewareTCPSpec } from "../k8s/crds/middlewareTcp";
+import type { ServersTransportTCPSpec } from "../k8s/crds/serversTransportTcp";
+import type { TLSOptionSpec } from "../k8s/crds/tlsOption";
+import { ChartProfile } from "../traefik/profile";
+import type { PlannedTcpApp, PlannedUdpApp } from "./apps";
+
+export type PlannedRoute =
+    | { kind: "IngressRouteTCP"; name: string; spec: IngressRouteTCPSpec }
+    | { kind: "IngressRouteUDP"; name: string; spec: IngressRouteUDPSpec };
+
+/** An object the route refers to by name, in the app's namespace; `role` names its Pulumi resource. */
+export type PlannedTraefikObject = { name: string; role: string } & (
+    | { kind: "MiddlewareTCP"; spec: MiddlewareTCPSpec }
+    | { kind: "ServersTransportTCP"; spec: ServersTransportTCPSpec }
+    | { kind: "TLSOption"; spec: TLSOptionSpec }
+);
+
+interface RouteService {
+    name: string;
+    port: number;
+    weight?: number;
+    proxyProtocol?: { version: number };
+    serversTransport?: string;
+}
+
+const quoted = (text: string) => `\`${text}\``;
+
+/** The host part of a TCP rule: HostSNI, or for a wildcard what the chart line's Traefik takes. */
+export function hostRule(host: string | undefined, profile: ChartProfile): string {
+    if (!host?.startsWith("*.")) {
+        return `HostSNI(${quoted(host ?? "*")})`;
+    }
+    const rest = host.slice(2);
+    switch (profile.sniWildcard) {
+        case "HostSNI":
+            return `HostSNI(${quoted(host)})`;
+        case "HostSNIRegexp-v3":
+            return `HostSNIRegexp(${quoted(`(?i)^[^.]+\\.${rest.replace(/\./g, "\\.")}$`)})`;
+        case "HostSNIRegexp-v2":
+            // Traefik v2's template syntax: {name:pattern}, the literal parts quoted by Traefik.
+            return `HostSNIRegexp(${quoted(`{subdomain:[^.]+}.${rest}`)})`;
+    }
+}
+
+/** The ALPN part: one matcher of several protocols on v2, one matcher per protocol on v3. */
+export function alpnRule(alpn: string[], profile: ChartProfile): string {
+    if (profile.traefikMajor === 2 || alpn.length === 1) {
+        return `ALPN(${alpn.map(quoted).join(", ")})`;
+    }
+    return `(${alpn.map((p) => `ALPN(${quoted(p)})`).join(" || ")})`;
+}
+
+/** The stable Service, and with a canary both, weighted by the canary's share. */
+function backends(app: PlannedTcpApp | PlannedUdpApp): RouteService[] {
+    const stable = { name: app.names.service, port: app.servicePort };
+    if (!app.canary) {
+        return [stable];
+    }
+    return [{ ...stable, weight: 100 - app.canary.weight }, { name: app.canary.app.names.service, port: app.servicePort, weight: app.canary.weight }];
+}
+
+function tlsOptionsSpec(app: PlannedTcpApp): TLSOptionSpec {
+    const { minVersion, clientAuth } = app.tlsOptions!;
+    return {
+        ...(minVersion ? { minVersion: `VersionTLS1${minVersion.slice(2)}` } : {}),
+        ...(clientAuth ? { clientAuth: { ...(clientAuth.secretNames ? { secretNames: clientAuth.secretNames } : {}), clientAuthType: clientAuth.mode } } : {}),
+    };
+}
+
+/** The app with its route and the Traefik objects the route refers to. */
+export function planRoute<A extends PlannedTcpApp | PlannedUdpApp>(app: A, profile: ChartProfile): A {
+    if (!app.entryPoint) {
+        return app;
+    }
+    const entryPoints = [app.entryPoint];
+    if (app.kind === "udp") {
+        return { ...app, route: { kind: "IngressRouteUDP", name: app.names.route, spec: { entryPoints, routes: [{ services: backends(app) }] } } };
+    }
+    const objects: PlannedTraefikObject[] = [];
+    const { names } = app;
+    if (app.ipAllowList) {
+        objects.push({ kind: "MiddlewareTCP", name: names.ipAllowList, role: "ip-allow-list", spec: { [profile.ipAllowListKey]: { sourceRange: app.ipAllowList } } });
+    }
+    if (app.maxConnections !== undefined) {
+        objects.push({ kind: "MiddlewareTCP", name: names.maxConnections, role: "max-connections", spec: { inFlightConn: { amount: app.maxConnections } } });
+    }
+    const middlewares = objects.map(({ name }) => ({ name }));
+    let services = backends(app);
+    if (app.proxyProtocol && profile.proxyProtocolInTransport) {
+        objects.push({ kind: "ServersTransportTCP", name: names.transport, role: "transport", spec: { proxyProtocol: app.proxyProtocol } });
+        services = services.map((s) => ({ ...s, serversTransport: names.transport }));
+    } else if (app.proxyProtocol) {
+        services = services.map((s) => ({ ...s, proxyProtocol: app.proxyProtocol }));
+    }
+    const terminated = app.tls && "secretName" in app.tls ? app.tls : undefined;
+    if (terminated && app.tlsOptions) {
+        objects.push({ kind: "TLSOption", name: names.tlsOptions, role: "tls-options", spec: tlsOptionsSpec(app) });
+    }
+    const match = [hostRule(app.host, profile), ...(app.alpn ? [alpnRule(app.alpn, profile)] : [])].join(" && ");
+    const tls = terminated && app.tlsOptions ? { ...terminated, options: { name: names.tlsOptions } } : app.tls;
+    const spec: IngressRouteTCPSpec = {
+        entryPoints,
+        routes: [{ match, services, ...(middlewares.length > 0 ? { middlewares } : {}) }],
+        ...(tls ? { tls } : {}),
+    };
+    return { ...app, route: { kind: "IngressRouteTCP", name: names.route, spec }, traefikObjects: objects };
+}

@@ -1,0 +1,178 @@
+/**
+ * npm run crd-types [-- --check]
+ *
+ * Typed classes for Traefik's custom resources, generated from the CRD files both chart lines
+ * ship (`crds/traefik.io_<plural>.yaml` of traefik-26.0.0 and traefik-41.3.0 in ../shared/charts):
+ * one spec interface per kind with the fields of both lines (marked where only one has a field),
+ * and a class whose spec it is. crd2pulumi would
+ * do this, but the Go module proxy refuses its module. With --check, exits 1 when the committed
+ * files in lib/k8s/crds differ from what the charts' CRDs give (CI runs it).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import * as YAML from "yaml";
+import { localChartDir } from "./charts";
+
+/** The chart lines the program supports, and the Traefik each ships. */
+export const CHART_LINES = [
+    { chart: "26.0.0", traefik: "v2.10" },
+    { chart: "41.3.0", traefik: "v3.7" },
+] as const;
+
+/** The kinds the program creates, by the plural their CRD file is named after. */
+export const GENERATED_KINDS = [
+    { kind: "IngressRouteTCP", plural: "ingressroutetcps", file: "ingressRouteTcp" },
+    { kind: "IngressRouteUDP", plural: "ingressrouteudps", file: "ingressRouteUdp" },
+    { kind: "MiddlewareTCP", plural: "middlewaretcps", file: "middlewareTcp" },
+    { kind: "ServersTransportTCP", plural: "serverstransporttcps", file: "serversTransportTcp" },
+    { kind: "TLSOption", plural: "tlsoptions", file: "tlsOption" },
+] as const;
+
+const GROUP = "traefik.io";
+const VERSION = "v1alpha1";
+
+interface JsonSchema {
+    type?: string;
+    description?: string;
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+    items?: JsonSchema;
+    enum?: unknown[];
+    anyOf?: JsonSchema[];
+    additionalProperties?: JsonSchema | boolean;
+    "x-kubernetes-int-or-string"?: boolean;
+}
+
+/** The first sentence of a description, on one line, as a doc comment's text. */
+function summary(description: string | undefined): string | undefined {
+    if (!description) {
+        return undefined;
+    }
+    const line = description.replace(/\s+/g, " ").trim();
+    const sentence = /^(.*?\.)(\s|$)/.exec(line)?.[1] ?? line;
+    const text = sentence.length > 110 ? `${sentence.slice(0, 107)}...` : sentence;
+    return text.replace(/\*\//g, "*\\/");
+}
+
+/** One schema node as the chart lines have it: each line's schema, absent where the line lacks it. */
+type Lines = (JsonSchema | undefined)[];
+
+/** A TypeScript type for the node, nested objects inline (merged over the lines), indented by `depth`. */
+function typeOf(lines: Lines, depth: number): string {
+    const present = lines.filter((s): s is JsonSchema => s !== undefined);
+    if (present.some((s) => s.type === "object" && s.properties)) {
+        return objectType(lines.map((s) => (s?.properties ? s : undefined)), depth);
+    }
+    if (present.some((s) => s.type === "array")) {
+        const item = typeOf(lines.map((s) => s?.items), depth);
+        return /[|]/.test(item) && !item.startsWith("{") ? `(${item})[]` : `${item}[]`;
+    }
+    const types = [...new Set(present.map((s) => scalarType(s, depth)))];
+    return types.join(" | ");
+}
+
+function scalarType(schema: JsonSchema, depth: number): string {
+    if (schema["x-kubernetes-int-or-string"] || schema.anyOf) {
+        return "number | string";
+    }
+    if (schema.enum) {
+        return schema.enum.map((v) => JSON.stringify(v)).join(" | ");
+    }
+    switch (schema.type) {
+        case "string":
+            return "string";
+        case "integer":
+        case "number":
+            return "number";
+        case "boolean":
+            return "boolean";
+        case "object":
+            return schema.additionalProperties && typeof schema.additionalProperties === "object"
+                ? `Record<string, ${typeOf([schema.additionalProperties], depth)}>`
+                : "Record<string, unknown>";
+        default:
+            return "unknown";
+    }
+}
+
+/** The fields of every line, each marked with the lines that have it when not all do; required where every line requires it. */
+function objectType(lines: Lines, depth: number): string {
+    const pad = "    ".repeat(depth + 1);
+    const names = [...new Set(lines.flatMap((s) => Object.keys(s?.properties ?? {})))];
+    const fields = names.flatMap((name) => {
+        const property = lines.map((s) => s?.properties?.[name]);
+        const charts = CHART_LINES.filter((_, i) => property[i] !== undefined).map((l) => l.chart);
+        const only = charts.length < CHART_LINES.length ? ` (chart ${charts.join(", ")} only)` : "";
+        const doc = summary(property.find((p) => p?.description)?.description);
+        const required = lines.every((s) => s?.required?.includes(name));
+        const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
+        return [...(doc || only ? [`${pad}/** ${doc ?? ""}${only} */`.replace("/**  (", "/** (")] : []), `${pad}${key}${required ? "" : "?"}: ${typeOf(property, depth + 1)};`];
+    });
+    return `{\n${fields.join("\n")}\n${"    ".repeat(depth)}}`;
+}
+
+/** The spec schema of `plural` in the chart line's CRD file. */
+function specSchema(chartDir: string, plural: string): JsonSchema {
+    const file = path.join(chartDir, "crds", `${GROUP}_${plural}.yaml`);
+    const crd = YAML.parse(fs.readFileSync(file, "utf8")) as { spec: { versions: { name: string; schema: { openAPIV3Schema: JsonSchema } }[] } };
+    const version = crd.spec.versions.find((v) => v.name === VERSION);
+    const spec = version?.schema.openAPIV3Schema.properties?.spec;
+    if (!spec) {
+        throw new Error(`${file}: no ${VERSION} spec schema`);
+    }
+    return spec;
+}
+
+/** The generated files, by path relative to the project, from the unpacked charts of `chartsDir`. */
+export function generateCrdTypes(chartsDir: string): Map<string, string> {
+    const files = new Map<string, string>();
+    for (const { kind, plural, file } of GENERATED_KINDS) {
+        const lines = CHART_LINES.map(({ chart }) => specSchema(localChartDir(chartsDir, chart), plural));
+        const doc = summary(lines[0].description) ?? `${kind}'s spec.`;
+        files.set(path.join("lib", "k8s", "crds", `${file}.ts`), [
+            `// Generated by scripts/crdTypes.ts from the ${GROUP}_${plural}.yaml CRD of charts ${CHART_LINES.map((l) => l.chart).join(" and ")}.`,
+            "// Do not edit: run `npm run crd-types`.",
+            'import { customResourceClass } from "../crd";',
+            "",
+            `/**`,
+            ` * ${doc}`,
+            ` * The fields of both chart lines (${CHART_LINES.map((l) => `${l.chart}: Traefik ${l.traefik}`).join("; ")}); a field one line lacks says`,
+            " * which has it. The plan writes what the stack's line takes.",
+            " */",
+            `export interface ${kind}Spec ${objectType(lines, 0)}`,
+            "",
+            `export const ${kind} = customResourceClass<${kind}Spec>("${GROUP}/${VERSION}", "${kind}");`,
+            `export type ${kind} = InstanceType<typeof ${kind}>;`,
+            "",
+        ].join("\n"));
+    }
+    return files;
+}
+
+function main(): void {
+    const { values } = parseArgs({ options: { check: { type: "boolean", default: false } } });
+    const projectDir = path.resolve(__dirname, "..");
+    const stale: string[] = [];
+    for (const [file, text] of generateCrdTypes(path.resolve(projectDir, "../shared/charts"))) {
+        const target = path.join(projectDir, file);
+        const current = fs.existsSync(target) ? fs.readFileSync(target, "utf8") : undefined;
+        if (current === text) {
+            continue;
+        }
+        stale.push(file);
+        if (!values.check) {
+            fs.mkdirSync(path.dirname(target), { recursive: true });
+            fs.writeFileSync(target, text);
+        }
+    }
+    if (values.check && stale.length > 0) {
+        console.error(`generated CRD types are not current: ${stale.join(", ")}. Run: npm run crd-types`);
+        process.exit(1);
+    }
+    console.log(stale.length > 0 ? `wrote ${stale.join(", ")}` : "generated CRD types are current");
+}
+
+if (require.main === module) {
+    main();
+}
