@@ -196,7 +196,7 @@ describe("live checks before any change", () => {
         assert.deepEqual([...live.keepNamespaces!], [["traefik", ["configmap/notes (no stack (no tcp-platform/stack label: made by kubectl, Helm or Argo CD?))"]]]);
         // backend holds mysql-demo's claim by plan, whatever the cluster says.
         assert.deepEqual([...keptNamespaces(plan, live).keys()].sort(), ["backend", "traefik"]);
-        const withoutDatabases = validate(devWith((v) => { delete v.apps["mysql-demo"]; }));
+        const withoutDatabases = validate(devWith((v) => { delete v.apps["mysql-demo"]; delete v.apps.db; }));
         assert.deepEqual([...keptNamespaces(withoutDatabases, {}).keys()], []);
     });
 
