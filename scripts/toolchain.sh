@@ -5,6 +5,7 @@
 #   scripts/toolchain.sh [build]   build what is missing into $TCP_PLATFORM_CACHE/bin (idempotent)
 #   scripts/toolchain.sh env       print `export` lines for an offline Pulumi: eval "$(scripts/toolchain.sh env)"
 #   scripts/toolchain.sh versions  print the versions of the CLI, its language host and the provider plugin
+#   scripts/toolchain.sh helm      build Helm (the adoption tests' tool, not the main job's) and print its path
 #
 # Each binary has a wrapper module under toolchain/<name>/ (our go.mod/go.sum, no third-party
 # source) that pins what it is built from. Go ignores replace directives of dependencies and
@@ -188,6 +189,17 @@ install_k8s_plugin() {
   log "pulumi-resource-kubernetes ($(cut -d' ' -f1 <<<"$key")): installed as plugin kubernetes $K8S_WANTED in $PULUMI_HOME_DIR"
 }
 
+# Helm, as the seed's users ran it (Argo CD renders charts with `helm template`): the version the
+# provider embeds, pinned by toolchain/helm.
+HELM_VERSION=3.18.6
+build_helm() {
+  local dir
+  dir=$(stage_wrapper helm)
+  (cd "$dir/wrapper" && go_build -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION" \
+    -o "$BIN/helm.new" helm.sh/helm/v3/cmd/helm)
+  mv "$BIN/helm.new" "$BIN/helm"
+}
+
 # ensure NAME VERSION BUILD_FUNCTION [ARGS...]: build unless the cache has this version and key.
 ensure() {
   local name=$1 version=$2 key
@@ -293,8 +305,12 @@ main() {
     build) cmd_build ;;
     env) cmd_env ;;
     versions) cmd_versions ;;
+    helm)
+      ensure helm "$HELM_VERSION" build_helm >&2
+      echo "$BIN/helm"
+      ;;
     *)
-      echo "usage: $0 [build|env|versions]" >&2
+      echo "usage: $0 [build|env|versions|helm]" >&2
       exit 2
       ;;
   esac
