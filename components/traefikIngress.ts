@@ -96,7 +96,11 @@ export class TraefikIngress extends pulumi.ComponentResource {
             repositoryOpts: traefik.chart.path ? undefined : { repo: traefik.chart.repo },
             namespace: namespaceName,
             values: this.values,
-            ...(args.crds === "skip" ? { skipCrds: true } : {}),
+            // Helm installs a chart's CRDs only where they are absent and never changes existing
+            // ones, so the release installer leaves them to Helm: a skipCrds that followed the live
+            // decision would flip (adopted or Helm-installed CRDs are no stack's) and upgrade the
+            // release on every other up.
+            ...(args.crds === "skip" && traefik.installer !== "release" ? { skipCrds: true } : {}),
         };
         this.install = traefik.installer === "release"
             ? new k8s.helm.v3.Release(`${name}-release`, install, self)

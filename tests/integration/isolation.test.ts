@@ -56,8 +56,8 @@ describe("stacks never step on each other", function () {
         const refusal = (err: Error) => {
             assert.match(err.message, /tcp-platform:traefik\.namespace: already exists and belongs to stack prod of project tcp-platform: this stack would take it over \(got "Namespace traefik"\)\. Fix: give this stack names of its own \(tcp-platform:namespaceSuffix, e\.g\. "-dev2"/);
             assert.match(err.message, /tcp-platform:namespaceSuffix: already exists and belongs to stack prod of project tcp-platform: this stack would take it over \(got "Namespace backend"\)/);
-            assert.match(err.message, /tcp-platform:apps\.redis-demo\.entryPoint\.nodePort: is already taken on this cluster by Service traefik\/traefik \(stack prod of project tcp-platform\) \(got 30379\)/);
-            assert.match(err.message, /tcp-platform:apps\.mysql-demo\.entryPoint\.nodePort: is already taken on this cluster by Service traefik\/traefik \(stack prod of project tcp-platform\) \(got 30306\)/);
+            assert.match(err.message, /tcp-platform:apps\.redis-demo\.entryPoint\.nodePort: is already taken on this cluster by Service traefik\/traefik-ingress \(stack prod of project tcp-platform\) \(got 30379\)/);
+            assert.match(err.message, /tcp-platform:apps\.mysql-demo\.entryPoint\.nodePort: is already taken on this cluster by Service traefik\/traefik-ingress \(stack prod of project tcp-platform\) \(got 30306\)/);
             return true;
         };
         await assert.rejects(dev2.preview(quiet), refusal);
