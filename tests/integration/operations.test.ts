@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { rawConfigFromStackFile } from "../../lib/config/load";
 import { validate } from "../../lib/rules/validate";
-import { destroyAndClean, eventually, kubectl, kubectlJson, ProjectCopy, projectDir } from "./harness";
+import { destroyAndClean, eventually, kubectl, kubectlJson, ProjectCopy, projectDir, removeChartCrds } from "./harness";
 
 const MANIFEST = path.join(projectDir, "ops", "preview-identity.yaml");
 const IDENTITY = "system:serviceaccount:tcp-platform-preview:preview";
@@ -71,6 +71,8 @@ describe("stack operations, and previews that cannot hurt production", function 
 
     after(async () => {
         await destroyAndClean(prod, project.env);
+        // The CRDs outlive the stack by design; the next test file starts from a cluster without them.
+        removeChartCrds(project.env);
         kubectl(project.env, "delete", "-f", MANIFEST, "--ignore-not-found");
         project.remove();
     });

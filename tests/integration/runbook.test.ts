@@ -9,7 +9,7 @@ import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { destroyAndClean, eventually, kubectl, ProjectCopy, projectDir } from "./harness";
+import { destroyAndClean, eventually, kubectl, ProjectCopy, projectDir, removeChartCrds } from "./harness";
 
 /** The runbook's commands for tcp-demo (entryPoint mytcp, NodePort 30999) in the dev stack, as the README prints them. */
 export const RUNBOOK = {
@@ -36,6 +36,8 @@ describe("the runbook, on the local cluster", function () {
     });
     after(async () => {
         await destroyAndClean(stack, project.env);
+        // The CRDs outlive the stack by design; the next test file starts from a cluster without them.
+        removeChartCrds(project.env);
         project.remove();
     });
 
