@@ -79,7 +79,8 @@ describe("day-2 changes: one safe up, or refused at preview", function () {
         const secret = kubectlJson(project.env, "get", "secret", "redis-credentials", "-n", "backend");
         const deployment = kubectlJson(project.env, "get", "deployment", "redis-demo", "-n", "backend");
         await stack.setConfig("tcp-platform:redisPassword", { value: "second-password", secret: true });
-        assert.deepEqual(await upAndReport("secret rotated"), { update: 2 }, "the Secret and the Deployment, updated in place");
+        // redis-demo and cache both read redisPassword: each one's Secret and Deployment.
+        assert.deepEqual(await upAndReport("secret rotated"), { update: 4 }, "the Secrets and the Deployments, updated in place");
         const rotated = kubectlJson(project.env, "get", "secret", "redis-credentials", "-n", "backend");
         const rolled = kubectlJson(project.env, "get", "deployment", "redis-demo", "-n", "backend");
         assert.equal(rotated.metadata.uid, secret.metadata.uid);
