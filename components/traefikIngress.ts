@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ownershipAnnotations } from "../lib/k8s/metadata";
 import { namespace } from "../lib/k8s/namespace";
 import { PodSecurityLevel } from "../lib/k8s/podSecurity";
 import { entryPointRows, EntryPointRow, PlannedTraefik } from "../lib/plan/plan";
@@ -45,6 +46,29 @@ function ownCrds(labels: Record<string, string>): pulumi.ResourceTransform {
     };
 }
 
+/**
+ * Every object of the chart carries `pulumi.com/patchForce`, as the program's own objects do: the
+ * stack is the source of truth for the fields it sets, so an object adopted from Argo CD or Helm
+ * (whose labels another field manager set) and a field edited by hand are taken over by
+ * `pulumi up` instead of failing it with a Server-Side Apply conflict.
+ */
+export const forcePatch: pulumi.ResourceTransform = ({ type, props, opts }) => {
+    if (!type.startsWith("kubernetes:") || type.startsWith("kubernetes:helm.sh/") || typeof props.kind !== "string") {
+        return undefined;
+    }
+    const metadata = (props.metadata ?? {}) as { annotations?: Record<string, string> };
+    return { props: { ...props, metadata: { ...metadata, annotations: { ...metadata.annotations, ...ownershipAnnotations } } }, opts };
+};
+
+/**
+ * The chart's transforms. They run as engine callbacks, which the mocks of render and the unit
+ * tests do not serve: registered only where the cluster was read (`crds` decided), that is on
+ * every engine run; offline the chart's objects are rendered as it ships them.
+ */
+function chartTransforms(args: TraefikIngressArgs): pulumi.ResourceTransform[] {
+    return args.crds === undefined ? [] : [forcePatch, ...(args.crds === "own" ? [ownCrds(args.traefik.labels)] : [])];
+}
+
 /** Traefik from its Helm chart, with one entryPoint/NodePort per TCP entryPoint the apps declare. */
 export class TraefikIngress extends pulumi.ComponentResource {
     public readonly namespace: k8s.core.v1.Namespace;
@@ -72,11 +96,15 @@ export class TraefikIngress extends pulumi.ComponentResource {
             repositoryOpts: traefik.chart.path ? undefined : { repo: traefik.chart.repo },
             namespace: namespaceName,
             values: this.values,
-            ...(args.crds === "skip" ? { skipCrds: true } : {}),
+            // Helm installs a chart's CRDs only where they are absent and never changes existing
+            // ones, so the release installer leaves them to Helm: a skipCrds that followed the live
+            // decision would flip (adopted or Helm-installed CRDs are no stack's) and upgrade the
+            // release on every other up.
+            ...(args.crds === "skip" && traefik.installer !== "release" ? { skipCrds: true } : {}),
         };
         this.install = traefik.installer === "release"
             ? new k8s.helm.v3.Release(`${name}-release`, install, self)
-            : new k8s.helm.v4.Chart(`${name}-chart`, install, args.crds === "own" ? { ...self, transforms: [ownCrds(traefik.labels)] } : self);
+            : new k8s.helm.v4.Chart(`${name}-chart`, install, { ...self, transforms: chartTransforms(args) });
 
         this.entryPoints = pulumi.output(entryPointRows(traefik.entryPoints));
         this.registerOutputs({ namespace: namespaceName, entryPoints: this.entryPoints });

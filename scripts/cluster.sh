@@ -10,6 +10,7 @@
 #   down    stop what `up` started, remove what a real node left on the host, and delete the etcd
 #           data (TCP_PLATFORM_CLUSTER_KEEP_DATA=1 keeps it)
 #   env     print `export KUBECONFIG=...` (eval "$(scripts/cluster.sh env)")
+#   cert-manager-crds  apply cert-manager's CRDs to the running plane (`up` does it too)
 #   status  short health summary; exit status 0 only when everything is healthy
 #
 # Two kinds of node. TCP_PLATFORM_NODE=kwok (the default): kwok simulates the nodes, no container
@@ -434,6 +435,20 @@ status:
 # Claims (the databases' StatefulSets) need a default StorageClass, as every cluster has one. The
 # controller-manager's host-path provisioner serves it: a directory under /tmp/hostpath_pv per
 # claim, deleted with the volume. For one-node test clusters only, as upstream says.
+# cert-manager's API, as a cluster with cert-manager serves it: its CRDs from the release's Go
+# module (the module proxy is what these machines reach). No controller runs, so Certificates are
+# stored and never issued; on simulated nodes no pod needs the Secret. dev and prod both request
+# their TLS pair's certificates from cert-manager, and the API server refuses a Certificate whose
+# kind it does not serve.
+CERT_MANAGER_MODULE=github.com/cert-manager/cert-manager@v1.21.2
+cmd_cert_manager_crds() {
+  local dir
+  dir=$(cd "${TMPDIR:-/tmp}" && go mod download -json "$CERT_MANAGER_MODULE" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$dir/deploy/crds" ] || die "could not download $CERT_MANAGER_MODULE"
+  kc apply --server-side --field-manager=tcp-platform-cluster -f "$dir/deploy/crds" >/dev/null
+  log "up: cert-manager CRDs of ${CERT_MANAGER_MODULE#*@} applied"
+}
+
 create_storage_class() {
   kc apply -f - >/dev/null <<EOF
 apiVersion: storage.k8s.io/v1
@@ -541,6 +556,7 @@ cmd_up() {
     wait_for "kube-controller-manager healthy" 60 kube-controller-manager healthz "$KCM_PORT"
     wait_for "kube-scheduler healthy" 60 kube-scheduler healthz "$SCHED_PORT"
     wait_for "default ServiceAccount" 60 kube-controller-manager kc -n default get serviceaccount default
+    cmd_cert_manager_crds
     # No StorageClass here: no provisioner serves this node (the cluster tier makes its volumes).
     node_start
     trap - EXIT
@@ -564,6 +580,7 @@ cmd_up() {
   wait_for "$NODES fake node(s) Ready" 60 kwok nodes_ready "$NODES"
   wait_for "default ServiceAccount" 60 kube-controller-manager kc -n default get serviceaccount default
   create_storage_class
+  cmd_cert_manager_crds
   trap - EXIT
   log "up: cluster up in $(secs_since "$t0")s; $(cmd_env)"
 }
@@ -617,8 +634,9 @@ case "${1:-}" in
   down) cmd_down ;;
   env) cmd_env ;;
   status) cmd_status ;;
+  cert-manager-crds) cmd_cert_manager_crds ;;
   *)
-    sed -n '6,12s/^# \{0,1\}//p' "$0" >&2
+    sed -n '6,13s/^# \{0,1\}//p' "$0" >&2
     exit 2
     ;;
 esac

@@ -1,20 +1,49 @@
-/** npm run ports -- --stack <name>: the stack's port table as Markdown (no CLI, no cluster). */
+/**
+ * npm run ports -- --stack <name>                 the stack's port table as Markdown (no CLI, no cluster)
+ * npm run ports -- --stack <name> --assign <app> [--name <entryPoint>]
+ *     picks a free entryPoint port and NodePort for a plain-TCP app and writes them into
+ *     Pulumi.<name>.yaml (comments kept), after checking the whole stack as it will be.
+ */
+import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
+import { catalog } from "../lib/catalog";
+import { parseConfig } from "../lib/config/parse";
 import { rawConfigFromStackFile, stackFile } from "../lib/config/load";
 import { portTableMarkdown } from "../lib/plan/plan";
+import { assignPorts } from "../lib/plan/portAssignment";
 import { ConfigError } from "../lib/problems";
 import { validate } from "../lib/rules/validate";
+import { rawConfigOfText, withEntryPoint } from "./stackFile";
 
 try {
-    const { values } = parseArgs({ options: { stack: { type: "string" } } });
-    if (!values.stack) {
-        throw new Error("usage: npm run ports -- --stack <name>");
+    const { values } = parseArgs({ options: { stack: { type: "string" }, assign: { type: "string" }, name: { type: "string" } } });
+    if (!values.stack || (values.name && !values.assign)) {
+        throw new Error("usage: npm run ports -- --stack <name> [--assign <app> [--name <entryPoint>]]");
     }
     const projectDir = path.resolve(__dirname, "..");
     process.chdir(projectDir);
-    const plan = validate(rawConfigFromStackFile(stackFile(values.stack, projectDir), projectDir));
-    process.stdout.write(portTableMarkdown(plan.portTable));
+    const file = stackFile(values.stack, projectDir);
+    if (values.assign) {
+        // The schema only: the app may not have its ports yet, which is why it is here; an app
+        // listed with nothing under it (`memcached-demo:`) counts as listed.
+        const raw = rawConfigFromStackFile(file, projectDir);
+        const apps = raw.values.apps as Record<string, unknown> | undefined;
+        if (apps && typeof apps === "object" && apps[values.assign] === null) {
+            apps[values.assign] = {};
+        }
+        const assignment = assignPorts(parseConfig(raw, catalog), catalog, values.assign, values.name);
+        if ("problem" in assignment) {
+            throw new ConfigError([assignment]);
+        }
+        const text = withEntryPoint(fs.readFileSync(file, "utf8"), assignment);
+        const plan = validate(rawConfigOfText(text, values.stack, projectDir));
+        fs.writeFileSync(file, text);
+        process.stderr.write(`${path.basename(file)}: tcp-platform:apps.${assignment.app}.entryPoint = {name: ${assignment.name}, port: ${assignment.port}, nodePort: ${assignment.nodePort}}\n`);
+        process.stdout.write(portTableMarkdown(plan.portTable));
+    } else {
+        process.stdout.write(portTableMarkdown(validate(rawConfigFromStackFile(file, projectDir)).portTable));
+    }
 } catch (err) {
     console.error(err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err));
     process.exit(1);

@@ -25,7 +25,7 @@ fi
 
 # A normal Pulumi install manages its own plugins; otherwise use (and build) the offline toolchain.
 installed=$(command -v pulumi || true)
-if [ -z "$installed" ] || [ "$installed" = "$TCP_PLATFORM_CACHE/bin/pulumi" ]; then
+if [ -z "$installed" ] || [ "$installed" = "$TCP_PLATFORM_CACHE/pulumi-cli/bin/pulumi" ] || [ "$installed" = "$TCP_PLATFORM_CACHE/bin/pulumi" ]; then
   bash scripts/toolchain.sh build >&2
   eval "$(bash scripts/toolchain.sh env)"
 fi

@@ -4,7 +4,8 @@
 #
 #   scripts/toolchain.sh [build]   build what is missing into $TCP_PLATFORM_CACHE/bin (idempotent)
 #   scripts/toolchain.sh env       print `export` lines for an offline Pulumi: eval "$(scripts/toolchain.sh env)"
-#   scripts/toolchain.sh versions  print the versions of the pieces that `env` puts first on PATH
+#   scripts/toolchain.sh versions  print the versions of the CLI, its language host and the provider plugin
+#   scripts/toolchain.sh helm      build Helm (the adoption tests' tool, not the main job's) and print its path
 #
 # Each binary has a wrapper module under toolchain/<name>/ (our go.mod/go.sum, no third-party
 # source) that pins what it is built from. Go ignores replace directives of dependencies and
@@ -17,7 +18,10 @@
 #                               A real host next to a matching `pulumi` on PATH is preferred.
 #   pulumi-resource-kubernetes  github.com/pulumi/pulumi-kubernetes/provider/v4 at the commit
 #                               pinned in its wrapper, the only one the proxy serves (4.24 line;
-#                               see toolchain/pulumi-resource-kubernetes/go.mod).
+#                               see toolchain/pulumi-resource-kubernetes/go.mod). Installed as a
+#                               plugin (`pulumi plugin install --file`) into the offline PULUMI_HOME,
+#                               and never put on PATH: the engine warns about every provider it
+#                               takes from PATH.
 #
 # Nothing is built that is already there: a `pulumi` of the right version on PATH (a normal
 # install, with the language host next to it), a normal install's kubernetes plugin of the version
@@ -40,6 +44,9 @@ K8S_WANTED=4.24.1
 GO_MIN=1.25.11
 
 BIN="$TCP_PLATFORM_CACHE/bin"
+# What `env` puts on PATH: links to the CLI and its language host, and nothing else of $BIN (a
+# provider found on PATH is used with a warning on every run, and other tools have no place there).
+CLI_BIN="$TCP_PLATFORM_CACHE/pulumi-cli/bin"
 BUILD="$TCP_PLATFORM_CACHE/build"
 TOOLCHAIN="$ROOT/toolchain"
 PULUMI_HOME_DIR="$TCP_PLATFORM_CACHE/pulumi-home"
@@ -76,12 +83,12 @@ wrapper_key() {
   (cd "$TOOLCHAIN/$1" && key_of "${files[@]}")
 }
 
-# A command of that name on PATH, ignoring our own bin directory.
+# A command of that name on PATH, ignoring our own directories.
 on_path() {
   local name=$1 dir
   local IFS=:
   for dir in $PATH; do
-    [ -n "$dir" ] && [ "$dir" != "$BIN" ] && [ -x "$dir/$name" ] && { echo "$dir/$name"; return 0; }
+    [ -n "$dir" ] && [ "$dir" != "$BIN" ] && [ "$dir" != "$CLI_BIN" ] && [ -x "$dir/$name" ] && { echo "$dir/$name"; return 0; }
   done
   return 1
 }
@@ -144,6 +151,55 @@ build_k8s_provider() {
   mv "$BIN/pulumi-resource-kubernetes.new" "$BIN/pulumi-resource-kubernetes"
 }
 
+# The CLI and its language host, as `env` puts them on PATH: links to what $BIN holds (nothing,
+# when a normal install on PATH is used instead).
+link_cli() {
+  local name
+  mkdir -p "$CLI_BIN"
+  for name in pulumi pulumi-language-nodejs; do
+    if [ -x "$BIN/$name" ]; then
+      ln -sfn "$BIN/$name" "$CLI_BIN/$name"
+    else
+      rm -f "$CLI_BIN/$name"
+    fi
+  done
+}
+
+# The provider as an installed plugin of the offline PULUMI_HOME, under the version that
+# @pulumi/kubernetes asks the engine for ($K8S_WANTED). The engine takes an installed plugin only
+# when its version equals the one asked for (SelectCompatiblePlugin in Pulumi's workspace
+# package): installed under its own pseudo-version it is never found ("no resource plugin
+# 'pulumi-resource-kubernetes' found in the workspace at version v4.24.1"), and the SDK's request
+# cannot change without every stack's state naming another provider. The binary keeps reporting
+# its own version, so the engine still says, once per run, that it is not the 4.24.1 release
+# (README, Toolchain). Reinstalled when the binary's stamp changes.
+install_k8s_plugin() {
+  local key installed pulumi_cmd
+  key=$(stamp_read pulumi-resource-kubernetes)
+  installed="$PULUMI_HOME_DIR/plugins/resource-kubernetes-v$K8S_WANTED/pulumi-resource-kubernetes"
+  if [ -x "$installed" ] && [ "$(stamp_read kubernetes-plugin)" = "$key" ]; then
+    log "pulumi-resource-kubernetes: installed as plugin kubernetes $K8S_WANTED in $PULUMI_HOME_DIR"
+    return 0
+  fi
+  pulumi_cmd=$(command -v "$CLI_BIN/pulumi" || on_path pulumi) || { log "no pulumi to install the provider plugin with"; return 1; }
+  mkdir -p "$PULUMI_HOME_DIR"
+  PULUMI_HOME="$PULUMI_HOME_DIR" PULUMI_SKIP_UPDATE_CHECK=true "$pulumi_cmd" plugin install resource kubernetes "$K8S_WANTED" \
+    --file "$BIN/pulumi-resource-kubernetes" --reinstall >&2
+  stamp_write kubernetes-plugin "$key"
+  log "pulumi-resource-kubernetes ($(cut -d' ' -f1 <<<"$key")): installed as plugin kubernetes $K8S_WANTED in $PULUMI_HOME_DIR"
+}
+
+# Helm, as the seed's users ran it (Argo CD renders charts with `helm template`): the version the
+# provider embeds, pinned by toolchain/helm.
+HELM_VERSION=3.18.6
+build_helm() {
+  local dir
+  dir=$(stage_wrapper helm)
+  (cd "$dir/wrapper" && go_build -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION" \
+    -o "$BIN/helm.new" helm.sh/helm/v3/cmd/helm)
+  mv "$BIN/helm.new" "$BIN/helm"
+}
+
 # ensure NAME VERSION BUILD_FUNCTION [ARGS...]: build unless the cache has this version and key.
 ensure() {
   local name=$1 version=$2 key
@@ -168,7 +224,7 @@ cmd_build() {
   # The CLI and, from the same install, its Node.js host.
   if path=$(on_path pulumi) && [ "$("$path" version 2>/dev/null)" = "v$PULUMI_VERSION" ]; then
     log "pulumi v$PULUMI_VERSION: found on PATH at $path, not building"
-    # `env` puts $BIN first on PATH: an older build of ours there would shadow this install.
+    # `env` puts links to $BIN's CLI first on PATH: an older build of ours would shadow this install.
     rm -f "$BIN/pulumi"
     if [ -x "$(dirname "$path")/pulumi-language-nodejs" ]; then
       log "pulumi-language-nodejs: found next to it, not building"
@@ -194,16 +250,18 @@ cmd_build() {
     k8s=$(k8s_version)
     ensure pulumi-resource-kubernetes "$k8s" build_k8s_provider "$k8s"
   fi
+  link_cli
+  install_k8s_plugin
   log "toolchain ready in $(($(date +%s) - total_start))s; use: eval \"\$(scripts/toolchain.sh env)\""
 }
 
-# Offline runtime: our binaries first, no update check, no plugin downloads (the engine uses the
-# provider binary found on PATH), and a PULUMI_HOME of our own so ~/.pulumi stays untouched.
-# PULUMI_BACKEND_URL and PULUMI_CONFIG_PASSPHRASE are left to the caller.
+# Offline runtime: our CLI and language host first on PATH, no update check, no plugin downloads
+# (the engine uses the provider plugin installed by `build`), and a PULUMI_HOME of our own so
+# ~/.pulumi stays untouched. PULUMI_BACKEND_URL and PULUMI_CONFIG_PASSPHRASE are left to the caller.
 cmd_env() {
   mkdir -p "$PULUMI_HOME_DIR"
   # shellcheck disable=SC2016 # $PATH is for the caller's shell to expand
-  printf 'export PATH=%q:"$PATH"\n' "$BIN"
+  printf 'export PATH=%q:"$PATH"\n' "$CLI_BIN"
   printf 'export PULUMI_HOME=%q\n' "$PULUMI_HOME_DIR"
   printf 'export PULUMI_SKIP_UPDATE_CHECK=true\n'
   printf 'export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true\n'
@@ -214,14 +272,14 @@ cmd_env() {
 
 cmd_versions() {
   local p
-  export PATH="$BIN:$PATH"
+  export PATH="$CLI_BIN:$PATH"
   if p=$(command -v pulumi); then
     printf 'pulumi                      %s  (%s)\n' "$(pulumi version)" "$p"
   else
     printf 'pulumi                      missing: run scripts/toolchain.sh build\n'
   fi
   if p=$(command -v pulumi-language-nodejs); then
-    if [ "$p" = "$BIN/pulumi-language-nodejs" ]; then
+    if [ "$p" = "$CLI_BIN/pulumi-language-nodejs" ]; then
       printf 'pulumi-language-nodejs      %s  (%s)\n' "$("$p" --version)" "$p"
     else
       printf 'pulumi-language-nodejs      from the same install as pulumi  (%s)\n' "$p"
@@ -229,13 +287,13 @@ cmd_versions() {
   else
     printf 'pulumi-language-nodejs      missing: run scripts/toolchain.sh build\n'
   fi
-  if p=$(command -v pulumi-resource-kubernetes); then
+  p="$PULUMI_HOME_DIR/plugins/resource-kubernetes-v$K8S_WANTED/pulumi-resource-kubernetes"
+  if [ -x "$p" ]; then
     # The provider has no --version flag; its version is what this script built or linked.
-    local v="not built by this script"
-    [ "$p" = "$BIN/pulumi-resource-kubernetes" ] && v=$(stamp_read pulumi-resource-kubernetes | cut -d' ' -f1)
-    printf 'pulumi-resource-kubernetes  %s  (%s)\n' "${v:-unknown}" "$p"
+    printf 'pulumi-resource-kubernetes  %s, installed as plugin kubernetes %s  (%s)\n' \
+      "$(stamp_read kubernetes-plugin | cut -d' ' -f1)" "$K8S_WANTED" "$p"
   else
-    printf 'pulumi-resource-kubernetes  missing: run scripts/toolchain.sh build\n'
+    printf 'pulumi-resource-kubernetes  not installed: run scripts/toolchain.sh build\n'
   fi
   if command -v go >/dev/null; then
     printf 'go                          %s\n' "$(go env GOVERSION)"
@@ -247,8 +305,12 @@ main() {
     build) cmd_build ;;
     env) cmd_env ;;
     versions) cmd_versions ;;
+    helm)
+      ensure helm "$HELM_VERSION" build_helm >&2
+      echo "$BIN/helm"
+      ;;
     *)
-      echo "usage: $0 [build|env|versions]" >&2
+      echo "usage: $0 [build|env|versions|helm]" >&2
       exit 2
       ;;
   esac

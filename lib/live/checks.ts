@@ -151,8 +151,12 @@ export function liveProblems(plan: PlatformPlan, facts: LiveFacts, adopt: boolea
                 fix: "to take it over (migrating from kubectl or Argo CD), set tcp-platform:adopt: true for that up; otherwise delete it or give this stack other names (tcp-platform:namespaceSuffix)",
             });
     }
+    // Adopting takes the Traefik Service of the planned name over, NodePorts and all (the seed's,
+    // installed by Argo CD or Helm under the same release name): its NodePorts are not in the way.
+    const adopted = (s: LiveService) => adopt && ownerOf(s.labels) === undefined &&
+        s.namespace === plan.traefik.namespace && s.name === chartFullname(plan.traefik.releaseName);
     for (const entryPoint of plan.entryPoints) {
-        const holder = facts.services.find((s) => entryPoint.nodePort !== undefined && s.nodePorts.includes(entryPoint.nodePort) && !sameOwner(ownerOf(s.labels), plan.identity));
+        const holder = facts.services.find((s) => entryPoint.nodePort !== undefined && s.nodePorts.includes(entryPoint.nodePort) && !sameOwner(ownerOf(s.labels), plan.identity) && !adopted(s));
         if (holder && entryPoint.nodePort !== undefined && plan.traefik.serviceType !== "ClusterIP") {
             problems.push({
                 path: `${PROJECT}:apps.${entryPoint.apps[0]}.entryPoint.nodePort`, value: entryPoint.nodePort,
@@ -162,6 +166,11 @@ export function liveProblems(plan: PlatformPlan, facts: LiveFacts, adopt: boolea
         }
     }
     return problems;
+}
+
+/** The name the Traefik chart (26 and 41 alike, `traefik.fullname`) gives its Deployment and Service for a release. */
+export function chartFullname(releaseName: string): string {
+    return (releaseName.includes("traefik") ? releaseName : `${releaseName}-traefik`).slice(0, 63).replace(/-+$/, "");
 }
 
 /** This stack's Traefik as the cluster runs it now: where, under which release name, by which installer. */

@@ -174,6 +174,10 @@ describe("real node: the platform's pods run and serve traffic as on a cluster",
         volumes.start();
         stack = await project.stack(STACK, "dev", (config) => {
             config["tcp-platform:traefik"].chart.path = localChartDir(chartsDir, CHART_VERSION);
+            // No cert-manager controller issues dev's certificates here: the TLS pair comes later,
+            // with Secrets this test makes.
+            delete config["tcp-platform:apps"].db;
+            delete config["tcp-platform:apps"].cache;
         });
         mysqlPassword = (await stack.getConfig("tcp-platform:mysqlRootPassword")).value;
 

@@ -84,19 +84,13 @@ export function removeChartCrds(env: Record<string, string>): void {
     }
 }
 
-/** cert-manager's release whose CRDs stand in for a cluster's cert-manager (prod requests Certificates). */
-export const CERT_MANAGER_MODULE = "github.com/cert-manager/cert-manager@v1.21.2";
-
 /**
- * Installs cert-manager's CRDs from its Go module (the module proxy is what these machines
- * reach), as a cluster with cert-manager has them. No controller runs: Certificates are stored,
- * never issued, which is all a simulated node needs.
+ * cert-manager's CRDs, as a cluster with cert-manager has them (dev and prod request
+ * Certificates): `scripts/cluster.sh up` applies them; this applies them again, for a plane that
+ * was started before they were part of it. No controller runs: Certificates are stored, never issued.
  */
 export function installCertManagerCrds(env: Record<string, string>): void {
-    const info = JSON.parse(execFileSync("go", ["mod", "download", "-json", CERT_MANAGER_MODULE], { encoding: "utf8", cwd: os.tmpdir(), timeout: 300_000 })) as { Dir: string };
-    const crds = path.join(info.Dir, "deploy", "crds");
-    const files = fs.readdirSync(crds).filter((f) => f.endsWith(".yaml")).map((f) => path.join(crds, f));
-    execFileSync("kubectl", ["apply", "--server-side", ...files.flatMap((f) => ["-f", f])], { stdio: "pipe", env: { ...process.env, ...env }, timeout: 120_000 });
+    execFileSync("bash", [path.join(projectDir, "scripts", "cluster.sh"), "cert-manager-crds"], { stdio: "pipe", env: { ...process.env, ...env }, timeout: 300_000 });
 }
 
 /** A copy of the project in a temporary directory, with node_modules linked. */

@@ -56,8 +56,8 @@ describe("stacks never step on each other", function () {
         const refusal = (err: Error) => {
             assert.match(err.message, /tcp-platform:traefik\.namespace: already exists and belongs to stack prod of project tcp-platform: this stack would take it over \(got "Namespace traefik"\)\. Fix: give this stack names of its own \(tcp-platform:namespaceSuffix, e\.g\. "-dev2"/);
             assert.match(err.message, /tcp-platform:namespaceSuffix: already exists and belongs to stack prod of project tcp-platform: this stack would take it over \(got "Namespace backend"\)/);
-            assert.match(err.message, /tcp-platform:apps\.redis-demo\.entryPoint\.nodePort: is already taken on this cluster by Service traefik\/traefik \(stack prod of project tcp-platform\) \(got 30379\)/);
-            assert.match(err.message, /tcp-platform:apps\.mysql-demo\.entryPoint\.nodePort: is already taken on this cluster by Service traefik\/traefik \(stack prod of project tcp-platform\) \(got 30306\)/);
+            assert.match(err.message, /tcp-platform:apps\.redis-demo\.entryPoint\.nodePort: is already taken on this cluster by Service traefik\/traefik-ingress \(stack prod of project tcp-platform\) \(got 30379\)/);
+            assert.match(err.message, /tcp-platform:apps\.mysql-demo\.entryPoint\.nodePort: is already taken on this cluster by Service traefik\/traefik-ingress \(stack prod of project tcp-platform\) \(got 30306\)/);
             return true;
         };
         await assert.rejects(dev2.preview(quiet), refusal);
@@ -78,13 +78,13 @@ describe("stacks never step on each other", function () {
         });
         const up = await staging.up(quiet);
         assert.equal(up.summary.result, "succeeded");
-        const service = kubectlJson(project.env, "get", "service", "traefik", "-n", "traefik-staging");
+        const service = kubectlJson(project.env, "get", "service", "traefik-ingress", "-n", "traefik-staging");
         assert.deepEqual(service.spec.ports.filter((p: any) => p.nodePort >= 32000 && p.nodePort < 32100).map((p: any) => p.nodePort).sort(), [32006, 32079, 32099]);
         // Each Traefik reads routes from its own stack's namespaces only, through Roles there.
-        const args: string[] = kubectlJson(project.env, "get", "deployment", "traefik", "-n", "traefik-staging").spec.template.spec.containers[0].args;
+        const args: string[] = kubectlJson(project.env, "get", "deployment", "traefik-ingress", "-n", "traefik-staging").spec.template.spec.containers[0].args;
         assert.ok(args.includes("--providers.kubernetescrd.namespaces=backend-staging"), args.join(" "));
-        assert.ok(!exists(project.env, "clusterrole", "traefik-traefik-staging"), "no ClusterRole: it would read every Secret of the cluster");
-        assert.ok(exists(project.env, "role", "traefik", "-n", "backend-staging"));
+        assert.ok(!exists(project.env, "clusterrole", "traefik-ingress-traefik-staging"), "no ClusterRole: it would read every Secret of the cluster");
+        assert.ok(exists(project.env, "role", "traefik-ingress", "-n", "backend-staging"));
         // prod installed the CRDs: staging uses them and leaves them to prod.
         assert.equal(kubectlJson(project.env, "get", "crd", "ingressroutetcps.traefik.io").metadata.labels["tcp-platform/stack"], "prod");
 

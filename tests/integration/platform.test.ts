@@ -128,7 +128,7 @@ describe("the real engine on the local control plane", function () {
                     const image: string = traefik.items[0].spec.template.spec.containers[0].image;
                     assert.match(image, version === "26.0.0" ? /:v2\.10\./ : /:v3\.7\./);
                     if (installer === "release") {
-                        assert.match(kubectl(project.env, "get", "secret", "-n", "traefik", "-l", "owner=helm", "-o", "name"), /sh\.helm\.release\.v1\.traefik\.v1/);
+                        assert.match(kubectl(project.env, "get", "secret", "-n", "traefik", "-l", "owner=helm", "-o", "name"), /sh\.helm\.release\.v1\.traefik-ingress\.v1/);
                     }
                 } finally {
                     await destroyAndClean(stack, project.env);

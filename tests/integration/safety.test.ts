@@ -57,7 +57,8 @@ describe("security and faults on the local control plane", function () {
             // Enforced: a violating pod would never be created, and no workload would be ready.
             const deployments = kubectlJson<{ items: any[] }>(project.env, "get", "deployments,statefulsets", "-A").items;
             assert.deepEqual(deployments.map((d) => `${d.kind}/${d.metadata.name}`).sort(), [
-                "Deployment/hello-api", "Deployment/redis-demo", "Deployment/tcp-echo-demo", "Deployment/traefik", "StatefulSet/mysql-demo",
+                "Deployment/cache", "Deployment/hello-api", "Deployment/redis-demo", "Deployment/tcp-echo-demo", "Deployment/traefik-ingress",
+                "StatefulSet/db", "StatefulSet/mysql-demo",
             ]);
             for (const d of deployments) {
                 assert.equal(d.status.readyReplicas, d.spec.replicas, `${d.metadata.namespace}/${d.metadata.name}`);
@@ -75,7 +76,7 @@ describe("security and faults on the local control plane", function () {
             const names: string[] = service.spec.ports.map((p: { name: string }) => p.name);
             assert.ok(!names.includes("traefik"), names.join(","));
             assert.ok(!exists(project.env, "ingressroute", "-n", "traefik", "traefik-dashboard"));
-            const args: string[] = kubectlJson(project.env, "get", "deployment", "traefik", "-n", "traefik").spec.template.spec.containers[0].args;
+            const args: string[] = kubectlJson(project.env, "get", "deployment", "traefik-ingress", "-n", "traefik").spec.template.spec.containers[0].args;
             assert.ok(args.includes("--accesslog=true") && args.includes("--accesslog.format=json"), args.join(" "));
         });
 
@@ -122,7 +123,7 @@ describe("security and faults on the local control plane", function () {
             for (const [kind, name] of [["deployment", "tcp-echo-demo"], ["deployment", "redis-demo"], ["statefulset", "mysql-demo"], ["ingressroutetcps.traefik.io", "tcp-echo-route"], ["service", "tcp-echo-service"]]) {
                 assert.ok(exists(project.env, kind, name, "-n", "backend"), `${kind}/${name}`);
             }
-            assert.equal(kubectlJson(project.env, "get", "deployment", "-n", "backend").items.length, 3, "each Deployment once");
+            assert.equal(kubectlJson(project.env, "get", "deployment", "-n", "backend").items.length, 4, "each Deployment once");
             await destroyAndClean(stack, project.env);
         });
 

@@ -61,7 +61,9 @@ describe("day-2 changes: one safe up, or refused at preview", function () {
         project = new ProjectCopy();
         // This stack installs the CRDs itself, so that moving chart lines shows what it does to them.
         removeChartCrds(project.env);
-        stack = await project.stack(STACK, "dev");
+        // Under the chart's default release name, which this test's checks name (the committed
+        // stacks carry the seed's, traefik-ingress).
+        stack = await project.stack(STACK, "dev", (config) => { config["tcp-platform:traefik"].releaseName = "traefik"; });
         await stack.setConfig("tcp-platform:redisPassword", { value: "first-password", secret: true });
         const up = await stack.up(quiet);
         assert.equal(up.summary.result, "succeeded");
@@ -77,7 +79,8 @@ describe("day-2 changes: one safe up, or refused at preview", function () {
         const secret = kubectlJson(project.env, "get", "secret", "redis-credentials", "-n", "backend");
         const deployment = kubectlJson(project.env, "get", "deployment", "redis-demo", "-n", "backend");
         await stack.setConfig("tcp-platform:redisPassword", { value: "second-password", secret: true });
-        assert.deepEqual(await upAndReport("secret rotated"), { update: 2 }, "the Secret and the Deployment, updated in place");
+        // redis-demo and cache both read redisPassword: each one's Secret and Deployment.
+        assert.deepEqual(await upAndReport("secret rotated"), { update: 4 }, "the Secrets and the Deployments, updated in place");
         const rotated = kubectlJson(project.env, "get", "secret", "redis-credentials", "-n", "backend");
         const rolled = kubectlJson(project.env, "get", "deployment", "redis-demo", "-n", "backend");
         assert.equal(rotated.metadata.uid, secret.metadata.uid);

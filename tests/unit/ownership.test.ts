@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import { evaluate } from "../../tools/evaluate";
 import { ClusterReader, LiveMeta, LiveRead, LiveService } from "../../lib/live/cluster";
-import { checkCluster, crdDecision, foreignContents, LiveFacts, liveProblems, objectKey, readLiveFacts } from "../../lib/live/checks";
+import { chartFullname, checkCluster, crdDecision, foreignContents, LiveFacts, liveProblems, objectKey, readLiveFacts } from "../../lib/live/checks";
 import { manifestsOf, traefikValuesOf } from "../../tools/manifests";
 import { keptNamespaces } from "../../platform";
 import { ownerLabels, StackIdentity } from "../../lib/ownership";
@@ -29,8 +29,8 @@ function cluster(objects: Record<string, LiveMeta>, services: LiveService[] = []
 }
 
 /** A Traefik Service as the chart makes it: release `traefik` in `namespace`. */
-const traefikService = (labels: Record<string, string>, nodePorts: number[], namespace = "traefik", annotations: Record<string, string> = {}): LiveService => ({
-    namespace, name: "traefik", labels: { ...labels, "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `traefik-${namespace}` }, annotations, nodePorts,
+const traefikService = (labels: Record<string, string>, nodePorts: number[], namespace = "traefik", annotations: Record<string, string> = {}, release = "traefik-ingress"): LiveService => ({
+    namespace, name: release, labels: { ...labels, "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `${release}-${namespace}` }, annotations, nodePorts,
 });
 
 const meta = (name: string, labels: Record<string, string> = {}, namespace?: string): LiveMeta => ({ name, namespace, labels, ownerReferences: [] });
@@ -132,7 +132,7 @@ describe("live checks before any change", () => {
     it("refuses a NodePort another stack's Service holds", async () => {
         const problems = await refusal(devPlan(), cluster({}, [traefikService(ownerLabels(prod), [30379])]));
         assert.deepEqual(problems, [
-            "tcp-platform:apps.redis-demo.entryPoint.nodePort: is already taken on this cluster by Service traefik/traefik (stack prod of project tcp-platform) (got 30379). " +
+            "tcp-platform:apps.redis-demo.entryPoint.nodePort: is already taken on this cluster by Service traefik/traefik-ingress (stack prod of project tcp-platform) (got 30379). " +
             "Fix: choose a NodePort that is free on this cluster (kubectl get services -A shows the ones in use)",
         ]);
     });
@@ -146,11 +146,11 @@ describe("live checks before any change", () => {
             'tcp-platform:traefik.namespace: would move the running Traefik (namespace ingress) to another namespace: a new install cannot take its NodePorts (30999, 30379, 30306) before the old one is gone (got "traefik"). ' +
             `Fix: keep namespace ingress; or move with an announced outage of those NodePorts: pulumi destroy --stack dev --target '${urn}' --target-dependents, then pulumi up --stack dev`,
         ]);
-        const byHelm = await refusal(plan, running("traefik", { "meta.helm.sh/release-name": "traefik" }));
+        const byHelm = await refusal(plan, running("traefik", { "meta.helm.sh/release-name": "traefik-ingress" }));
         assert.equal(byHelm.length, 1);
         assert.match(byHelm[0], /^tcp-platform:traefik\.installer: would move the running Traefik \(installer release\) to another installer: .* and Helm does not take over objects it did not create \(got "chart"\)/);
-        const renamed = validate(devWith((v) => { v.traefik.releaseName = "traefik-ingress"; }));
-        assert.match((await refusal(renamed, running("traefik")))[0], /^tcp-platform:traefik\.releaseName: would move the running Traefik \(releaseName traefik\) to another release name/);
+        const renamed = validate(devWith((v) => { v.traefik.releaseName = "traefik"; }));
+        assert.match((await refusal(renamed, running("traefik")))[0], /^tcp-platform:traefik\.releaseName: would move the running Traefik \(releaseName traefik-ingress\) to another release name/);
         // Another stack's Traefik is not this stack's to move (the NodePort rule speaks for it).
         const others = await refusal(plan, cluster({}, [traefikService(ownerLabels(prod), [31999], "ingress")]));
         assert.deepEqual(others, []);
@@ -167,6 +167,17 @@ describe("live checks before any change", () => {
         // Adoption never takes another stack's objects.
         const prods = { [objectKey({ kind: "Deployment", namespace: "backend", name: "tcp-echo-demo" })]: meta("tcp-echo-demo", ownerLabels(prod), "backend") };
         assert.equal((await refusal(plan, cluster(prods), true)).length, 1);
+    });
+
+    it("adopts the Traefik Service of its release with its NodePorts, and no other Service's", async () => {
+        const plan = devPlan();
+        // As Argo CD left it: the chart's objects, unlabelled by any stack.
+        const seed = traefikService({}, [30999, 30379]);
+        assert.deepEqual((await refusal(plan, cluster({}, [seed]))).map((p) => p.split(":")[1]), ["apps.tcp-demo.entryPoint.nodePort", "apps.redis-demo.entryPoint.nodePort"]);
+        assert.deepEqual(await refusal(plan, cluster({}, [seed]), true), []);
+        const other = { ...seed, name: "edge" };
+        assert.match((await refusal(plan, cluster({}, [other]), true))[0], /^tcp-platform:apps\.tcp-demo\.entryPoint\.nodePort: is already taken on this cluster by Service traefik\/edge /);
+        assert.deepEqual(["traefik-ingress", "traefik", "edge"].map(chartFullname), ["traefik-ingress", "traefik", "edge-traefik"]);
     });
 
     it("installs the CRDs when none are there or they are its own, and leaves others' alone", async () => {
@@ -196,7 +207,7 @@ describe("live checks before any change", () => {
         assert.deepEqual([...live.keepNamespaces!], [["traefik", ["configmap/notes (no stack (no tcp-platform/stack label: made by kubectl, Helm or Argo CD?))"]]]);
         // backend holds mysql-demo's claim by plan, whatever the cluster says.
         assert.deepEqual([...keptNamespaces(plan, live).keys()].sort(), ["backend", "traefik"]);
-        const withoutDatabases = validate(devWith((v) => { delete v.apps["mysql-demo"]; }));
+        const withoutDatabases = validate(devWith((v) => { delete v.apps["mysql-demo"]; delete v.apps.db; }));
         assert.deepEqual([...keptNamespaces(withoutDatabases, {}).keys()], []);
     });
 

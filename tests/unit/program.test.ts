@@ -22,13 +22,17 @@ describe("program under mocks", () => {
             const names = manifests.map((m) => `${m.kind}/${m.metadata.namespace ?? ""}/${m.metadata.name}`);
             assert.deepEqual(names, [
                 "Namespace//backend", "Namespace//traefik",
+                "NetworkPolicy/backend/cache-allow-ingress", "NetworkPolicy/backend/db-allow-ingress",
                 "NetworkPolicy/backend/default-deny-ingress", "NetworkPolicy/backend/hello-api-allow-ingress", "NetworkPolicy/backend/mysql-allow-ingress",
                 "NetworkPolicy/backend/redis-allow-ingress", "NetworkPolicy/backend/tcp-echo-allow-ingress",
-                "Secret/backend/mysql-credentials",
-                "PersistentVolumeClaim/backend/data-mysql-demo-0",
+                "Secret/backend/db-credentials", "Secret/backend/mysql-credentials",
+                "Certificate/backend/cache-tls", "Certificate/backend/db-tls",
+                "PersistentVolumeClaim/backend/data-db-0", "PersistentVolumeClaim/backend/data-mysql-demo-0",
+                "Service/backend/cache-service", "Service/backend/db-service",
                 "Service/backend/hello-api-service", "Service/backend/mysql-service", "Service/backend/redis-service", "Service/backend/tcp-echo-service",
-                "Deployment/backend/hello-api", "Deployment/backend/redis-demo", "Deployment/backend/tcp-echo-demo",
-                "StatefulSet/backend/mysql-demo",
+                "Deployment/backend/cache", "Deployment/backend/hello-api", "Deployment/backend/redis-demo", "Deployment/backend/tcp-echo-demo",
+                "StatefulSet/backend/db", "StatefulSet/backend/mysql-demo",
+                "IngressRouteTCP/backend/cache-route", "IngressRouteTCP/backend/db-route",
                 "IngressRouteTCP/backend/mysql-route", "IngressRouteTCP/backend/redis-route", "IngressRouteTCP/backend/tcp-echo-route",
                 "IngressRoute/backend/hello-api-route",
             ]);
@@ -146,11 +150,11 @@ describe("program under mocks", () => {
         it("names every resource after its component and parents it", () => {
             const types = run.resources.map((r) => r.type);
             assert.ok(types.includes("tcp-platform:traefik:TraefikIngress"));
-            assert.equal(types.filter((t) => t === "tcp-platform:apps:TcpApp").length, 3);
+            assert.equal(types.filter((t) => t === "tcp-platform:apps:TcpApp").length, 5);
             assert.equal(types.filter((t) => t === "tcp-platform:apps:HttpApp").length, 1);
             assert.deepEqual(run.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment").map((r) => r.name).sort(),
-                ["hello-api-deployment", "redis-demo-deployment", "tcp-demo-deployment"]);
-            assert.deepEqual(run.resources.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet").map((r) => r.name), ["mysql-demo-statefulset"]);
+                ["cache-deployment", "hello-api-deployment", "redis-demo-deployment", "tcp-demo-deployment"]);
+            assert.deepEqual(run.resources.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet").map((r) => r.name).sort(), ["db-statefulset", "mysql-demo-statefulset"]);
         });
     });
 

@@ -163,6 +163,7 @@ describe("validation", () => {
                 'tcp-platform:defaults.resources.requests.memory: is above the limit 128Mi (applies to app tcp-demo) (got "1Gi"). Fix: lower the request to at most 128Mi, or raise limits.memory',
                 'tcp-platform:defaults.resources.requests.memory: is above the limit 128Mi (applies to app redis-demo) (got "1Gi"). Fix: lower the request to at most 128Mi, or raise limits.memory',
                 'tcp-platform:defaults.resources.requests.memory: is above the limit 128Mi (applies to app hello-api) (got "1Gi"). Fix: lower the request to at most 128Mi, or raise limits.memory',
+                'tcp-platform:defaults.resources.requests.memory: is above the limit 128Mi (applies to app cache) (got "1Gi"). Fix: lower the request to at most 128Mi, or raise limits.memory',
             ]);
         });
 

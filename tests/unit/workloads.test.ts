@@ -135,6 +135,8 @@ describe("workloads as their images run them", () => {
             assert.deepEqual(problemsOf(devWith((v) => { v.defaults.replicas = 2; })), [
                 "tcp-platform:defaults.replicas: applies to app mysql-demo, which is a single-primary database without replication: each replica would be a separate database with its own data behind one Service (got 2). " +
                 "Fix: set apps.mysql-demo.replicas to 1 (or 0 to stop it; its claim is kept)",
+                "tcp-platform:defaults.replicas: applies to app db, which is a single-primary database without replication: each replica would be a separate database with its own data behind one Service (got 2). " +
+                "Fix: set apps.db.replicas to 1 (or 0 to stop it; its claim is kept)",
             ]);
         });
 
@@ -219,7 +221,7 @@ describe("workloads as their images run them", () => {
 describe("configuration refused, not dropped", () => {
     it("refuses a common label whose key a selector uses, naming who uses it", () => {
         assert.deepEqual(problemsOf(devWith((v) => { v.labels.app = "everything"; })), [
-            'tcp-platform:labels.app: is a label key that selectors use (app tcp-demo, app redis-demo, app mysql-demo, app hello-api): on the pod templates it would break those selectors (got "everything"). ' +
+            'tcp-platform:labels.app: is a label key that selectors use (app tcp-demo, app redis-demo, app mysql-demo, app hello-api, app db, app cache): on the pod templates it would break those selectors (got "everything"). ' +
             "Fix: rename the label (e.g. team, or example.com/app)",
         ]);
         assert.match(problemsOf(devWith((v) => { v.labels["app.kubernetes.io/instance"] = "x"; }))[0],
