@@ -39,15 +39,15 @@ export function assignPorts(config: StackConfig, catalog: Catalog, app: string, 
     if (!spec) {
         return { path: `${PROJECT}:apps.${app}`, value: app, problem: "is not an app of the catalog", fix: `choose one of: ${Object.keys(catalog).join(", ")}` };
     }
-    if (spec.kind !== "tcp") {
+    if (spec.kind === "http") {
         return { path, value: app, problem: `does not apply: HTTP app ${app} is routed on Traefik's "web" entryPoint`, fix: "assign ports to a plain-TCP app" };
     }
-    if (config.apps[app]?.tls ?? spec.tls) {
+    if (spec.kind === "tcp" && (config.apps[app]?.tls ?? spec.tls)) {
         return { path, value: app, problem: `does not apply: TLS app ${app} shares websecure by SNI, with no port of its own`, fix: "give it a host instead (apps.<app>.host)" };
     }
     const others = { apps: Object.fromEntries(Object.entries(config.apps).filter(([id]) => id !== app)) };
     const profile = chartProfile(config.traefik.chart.version);
-    const declared = planEntryPoints(others, profile);
+    const declared = planEntryPoints(others, profile, catalog);
     const chosen = name ?? config.apps[app]?.entryPoint?.name ?? entryPointNameFor(app);
     const taken = [...profile.builtinEntryPoints.map((b) => b.name), ...declared.map((d) => d.name)];
     if (taken.includes(chosen)) {

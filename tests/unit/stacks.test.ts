@@ -10,8 +10,8 @@ import { stackRaw } from "../helpers";
 
 /** What kind of component an app is in a stack: how it is routed, and where its certificate comes from. */
 function shape(app: PlannedApp): string {
-    if (app.kind === "http") {
-        return "http";
+    if (app.kind !== "tcp") {
+        return app.kind;
     }
     const tls = app.tls ? ("passthrough" in app.tls ? "passthrough" : "terminated") : "plain";
     const certificate = app.serverTls ? (app.serverTls.issuer ? `issuer ${app.serverTls.issuer.kind}` : "secret") : "none";
