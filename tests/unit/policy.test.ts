@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import { readFileSync } from "fs";
+import { parse } from "yaml";
 import { evaluate } from "../../tools/evaluate";
 import { guaranteedInProduction, nodePortsInRange, pinnedImages, productionDatabasesAllowListed, requestsAndLimits, ResourceView, rules, seedNaming, stackRules, tcpRouteMatches, tlsOptionsWhereTerminated } from "../../policy/rules";
 import { devWith, stackRaw } from "../helpers";
@@ -17,6 +19,12 @@ function route(name: string, spec: Record<string, unknown>): ResourceView {
 }
 
 describe("policy pack rules", () => {
+    it("is a policy project the CLI can load (PulumiPolicy.yaml is a YAML mapping with a runtime)", () => {
+        const project = parse(readFileSync("policy/PulumiPolicy.yaml", "utf8"));
+        assert.equal(project.runtime, "nodejs");
+        assert.equal(typeof project.description, "string");
+    });
+
     it("requires requests and limits on every container", () => {
         assert.deepEqual(requestsAndLimits.check(deployment({}, { image: "a:1", resources: sized })), []);
         assert.deepEqual(requestsAndLimits.check(deployment({}, { image: "a:1", resources: { requests: { cpu: "1" } } })), [
