@@ -15,7 +15,7 @@ import { PlatformPlan } from "../../lib/plan/plan";
 import { formatProblem } from "../../lib/problems";
 import { gatewayProblems } from "../../lib/rules/gateway";
 import { validate } from "../../lib/rules/validate";
-import { rules, stackRules } from "../../policy/rules";
+import { gatewayListenersBound, rules, stackRules } from "../../policy/rules";
 import { localChartDir } from "../../scripts/charts";
 import { GATEWAY_API, GATEWAY_API_CRDS, gatewayApiModuleDir, generateGatewayApiFiles } from "../../scripts/crdTypes";
 import { evaluate, Evaluation } from "../../tools/evaluate";
@@ -204,6 +204,24 @@ describe("gateway routing: validation", () => {
             assert.equal(plan.traefik.routing, "ingressRoute");
             assert.equal(plan.traefik.gateway, undefined);
         }
+    });
+});
+
+describe("gateway routing: the policy pack", () => {
+    it("flags a listener off Traefik's entryPoints, a host on a TCP listener, and a route without a listener", async () => {
+        const run = await evaluate(gatewayStack("dev"), "dev");
+        const views = run.resources.map((r) => ({ type: r.type, props: structuredClone(r.inputs) as Record<string, any> }));
+        assert.deepEqual(gatewayListenersBound.check(views), []);
+        const gateway = views.find((v) => v.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway")!;
+        const echo = gateway.props.spec.listeners.find((l: any) => l.name === "tcp-demo");
+        echo.port = 9998;
+        echo.hostname = "echo.example.com";
+        gateway.props.spec.listeners = gateway.props.spec.listeners.filter((l: any) => l.name !== "redis-demo");
+        assert.deepEqual(gatewayListenersBound.check(views), [
+            "Gateway traefik-ingress-gateway: listener tcp-demo is on port 9998, which is none of Traefik's TCP entryPoints: Traefik would not program it",
+            "Gateway traefik-ingress-gateway: TCP listener tcp-demo has host name echo.example.com, which a TCP listener cannot match (no SNI)",
+            "TCPRoute redis-route names no listener of a Gateway of the stack (traefik-ingress-gateway, sectionName redis-demo): no traffic would reach it",
+        ]);
     });
 });
 
