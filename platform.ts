@@ -45,6 +45,9 @@ function reportWhatDestroyKeeps(plan: PlatformPlan, kept: Map<string, string[]>,
     if (live.crds === "own" || plan.traefik.installer === "release") {
         lines.push("Traefik's traefik.io CRDs (every Traefik on the cluster uses them; kubectl delete crd -l tcp-platform/project to remove them when none is left)");
     }
+    if (plan.traefik.gateway && live.gatewayCrds === "own") {
+        lines.push("the Gateway API CRDs (every Gateway controller on the cluster uses them; kubectl delete crd -l tcp-platform/project to remove them when none is left)");
+    }
     if (lines.length > 0) {
         void pulumi.log.info(`a destroy of this stack keeps: ${lines.join("; ")}`);
     }
@@ -71,6 +74,7 @@ export function deployPlatform(plan: PlatformPlan, live: LiveDecisions = {}): Pl
         traefik: plan.traefik,
         podSecurity: config.podSecurity,
         crds: live.crds,
+        gatewayCrds: live.gatewayCrds,
         namespaceOptions: { retainOnDelete: keep.has(plan.traefik.namespace) },
     });
     const apps = plan.apps.map((app) => new App(app.id, {

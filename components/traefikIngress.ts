@@ -1,5 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Gateway } from "../lib/k8s/crds/gateway";
+import { gateway, gatewayApiCrds } from "../lib/k8s/gatewayApi";
 import { ownershipAnnotations } from "../lib/k8s/metadata";
 import { namespace } from "../lib/k8s/namespace";
 import { PodSecurityLevel } from "../lib/k8s/podSecurity";
@@ -20,6 +22,12 @@ export interface TraefikIngressArgs {
      * cluster was read: render, tests): as the chart ships them.
      */
     crds?: "own" | "skip";
+    /**
+     * Gateway routing: `own` (or unset: render, tests) installs the Gateway API CRDs labelled as this
+     * stack's; `skip` uses the ones another owner installed (the live checks found them serving what
+     * Traefik reads).
+     */
+    gatewayCrds?: "own" | "skip";
     /** Options of the Traefik namespace (kept on delete when it holds what the stack does not own). */
     namespaceOptions?: pulumi.CustomResourceOptions;
 }
@@ -78,6 +86,10 @@ export class TraefikIngress extends pulumi.ComponentResource {
     public readonly entryPoints: pulumi.Output<EntryPointRow[]>;
     /** The exact values given to the chart. */
     public readonly values: Record<string, unknown>;
+    /** Gateway routing: the stack's Gateway, a listener per TCP app. */
+    public readonly gateway?: Gateway;
+    /** Gateway routing: the Gateway API CRDs this stack installs. */
+    public readonly gatewayApiCrds: k8s.apiextensions.v1.CustomResourceDefinition[];
 
     constructor(name: string, args: TraefikIngressArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tcp-platform:traefik:TraefikIngress", name, {}, opts);
@@ -88,6 +100,8 @@ export class TraefikIngress extends pulumi.ComponentResource {
         const namespaceName = this.namespace.metadata.name;
 
         this.values = traefikValues(traefik);
+        // The chart's GatewayClass needs its CRD before the chart is installed.
+        this.gatewayApiCrds = traefik.gateway && args.gatewayCrds !== "skip" ? gatewayApiCrds(`${name}-gateway-api`, traefik.labels, self) : [];
         // What both installers take; a local path needs no repository.
         const install = {
             name: traefik.releaseName,
@@ -102,11 +116,18 @@ export class TraefikIngress extends pulumi.ComponentResource {
             // release on every other up.
             ...(args.crds === "skip" && traefik.installer !== "release" ? { skipCrds: true } : {}),
         };
+        const afterCrds = { ...self, dependsOn: this.gatewayApiCrds };
         this.install = traefik.installer === "release"
-            ? new k8s.helm.v3.Release(`${name}-release`, install, self)
-            : new k8s.helm.v4.Chart(`${name}-chart`, install, { ...self, transforms: chartTransforms(args) });
+            ? new k8s.helm.v3.Release(`${name}-release`, install, afterCrds)
+            : new k8s.helm.v4.Chart(`${name}-chart`, install, { ...afterCrds, transforms: chartTransforms(args) });
+        // The program's own Gateway rather than the chart's: its listeners come from the apps' plan,
+        // the rules and the policy pack check it, and a chart value could not drop the chart's
+        // default `web` listener (Helm merges maps). It follows the chart, which makes its class.
+        if (traefik.gateway) {
+            this.gateway = gateway(`${name}-gateway`, traefik.gateway, namespaceName, traefik.labels, { ...self, dependsOn: [this.install] });
+        }
 
         this.entryPoints = pulumi.output(entryPointRows(traefik.entryPoints));
-        this.registerOutputs({ namespace: namespaceName, entryPoints: this.entryPoints });
+        this.registerOutputs({ namespace: namespaceName, entryPoints: this.entryPoints, ...(this.gateway ? { gateway: this.gateway.metadata.name } : {}) });
     }
 }

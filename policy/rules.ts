@@ -220,4 +220,32 @@ export const productionDatabasesAllowListed: StackRule = {
     },
 };
 
-export const stackRules: StackRule[] = [productionDatabasesAllowListed];
+/** The chart's own entryPoints' ports inside the pod (web, websecure), which the values need not list. */
+const CHART_ENTRYPOINT_PORTS = [8000, 8443];
+
+export const gatewayListenersBound: StackRule = {
+    name: "gateway-listeners-on-entrypoints-and-routes-on-listeners",
+    description: "Gateway routing: every listener of a Gateway is on the port of one of Traefik's entryPoints, a TCP listener has no host name, and every TCPRoute and TLSRoute names a listener of its Gateway.",
+    enforcementLevel: "mandatory",
+    check: (resources) => {
+        const values = resources.find((r) => INSTALL_TYPES.has(r.type))?.props.values ?? {};
+        const ports = new Set([...CHART_ENTRYPOINT_PORTS, ...Object.values<any>(values.ports ?? {}).filter((p) => p?.port !== undefined && (p.protocol ?? "TCP") === "TCP").map((p) => Number(p.port))]);
+        const gateways = resources.filter((r) => r.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway");
+        const listenersOf = new Map(gateways.map((g) => [`${g.props.metadata?.namespace}/${g.props.metadata?.name}`, new Set<string>((g.props.spec?.listeners ?? []).map((l: any) => String(l.name)))]));
+        const listenerProblems = gateways.flatMap((g) => (g.props.spec?.listeners ?? []).flatMap((l: any) => [
+            ...(ports.has(Number(l.port)) ? [] : [`Gateway ${g.props.metadata?.name}: listener ${l.name} is on port ${l.port}, which is none of Traefik's TCP entryPoints: Traefik would not program it`]),
+            ...(l.protocol === "TCP" && l.hostname ? [`Gateway ${g.props.metadata?.name}: TCP listener ${l.name} has host name ${l.hostname}, which a TCP listener cannot match (no SNI)`] : []),
+        ]));
+        const routeProblems = resources
+            .filter((r) => r.type === "kubernetes:gateway.networking.k8s.io/v1:TCPRoute" || r.type === "kubernetes:gateway.networking.k8s.io/v1:TLSRoute")
+            .flatMap((route) => (route.props.spec?.parentRefs ?? [{}]).flatMap((ref: any) => {
+                const listeners = listenersOf.get(`${ref.namespace ?? route.props.metadata?.namespace}/${ref.name}`);
+                return listeners && ref.sectionName && listeners.has(String(ref.sectionName))
+                    ? []
+                    : [`${String(route.type).split(":").pop()} ${route.props.metadata?.name} names no listener of a Gateway of the stack (${ref.name ?? "no Gateway"}, sectionName ${ref.sectionName ?? "unset"}): no traffic would reach it`];
+            }));
+        return [...listenerProblems, ...routeProblems];
+    },
+};
+
+export const stackRules: StackRule[] = [productionDatabasesAllowListed, gatewayListenersBound];

@@ -8,7 +8,9 @@
  * do this, but the Go module proxy refuses its module. With --check, exits 1 when the committed
  * files in lib/k8s/crds differ from what the charts' CRDs give (CI runs it).
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import * as YAML from "yaml";
@@ -59,20 +61,20 @@ function summary(description: string | undefined): string | undefined {
 type Lines = (JsonSchema | undefined)[];
 
 /** A TypeScript type for the node, nested objects inline (merged over the lines), indented by `depth`. */
-function typeOf(lines: Lines, depth: number): string {
+function typeOf(lines: Lines, depth: number, labels: string[]): string {
     const present = lines.filter((s): s is JsonSchema => s !== undefined);
     if (present.some((s) => s.type === "object" && s.properties)) {
-        return objectType(lines.map((s) => (s?.properties ? s : undefined)), depth);
+        return objectType(lines.map((s) => (s?.properties ? s : undefined)), depth, labels);
     }
     if (present.some((s) => s.type === "array")) {
-        const item = typeOf(lines.map((s) => s?.items), depth);
+        const item = typeOf(lines.map((s) => s?.items), depth, labels);
         return /[|]/.test(item) && !item.startsWith("{") ? `(${item})[]` : `${item}[]`;
     }
-    const types = [...new Set(present.map((s) => scalarType(s, depth)))];
+    const types = [...new Set(present.map((s) => scalarType(s, depth, labels)))];
     return types.join(" | ");
 }
 
-function scalarType(schema: JsonSchema, depth: number): string {
+function scalarType(schema: JsonSchema, depth: number, labels: string[]): string {
     if (schema["x-kubernetes-int-or-string"] || schema.anyOf) {
         return "number | string";
     }
@@ -89,25 +91,28 @@ function scalarType(schema: JsonSchema, depth: number): string {
             return "boolean";
         case "object":
             return schema.additionalProperties && typeof schema.additionalProperties === "object"
-                ? `Record<string, ${typeOf([schema.additionalProperties], depth)}>`
+                ? `Record<string, ${typeOf([schema.additionalProperties], depth, labels)}>`
                 : "Record<string, unknown>";
         default:
             return "unknown";
     }
 }
 
+/** What a field that only some lines have is marked with: the chart lines, unless told otherwise. */
+const chartLabels = CHART_LINES.map((l) => `chart ${l.chart}`);
+
 /** The fields of every line, each marked with the lines that have it when not all do; required where every line requires it. */
-function objectType(lines: Lines, depth: number): string {
+function objectType(lines: Lines, depth: number, labels: string[] = chartLabels): string {
     const pad = "    ".repeat(depth + 1);
     const names = [...new Set(lines.flatMap((s) => Object.keys(s?.properties ?? {})))];
     const fields = names.flatMap((name) => {
         const property = lines.map((s) => s?.properties?.[name]);
-        const charts = CHART_LINES.filter((_, i) => property[i] !== undefined).map((l) => l.chart);
-        const only = charts.length < CHART_LINES.length ? ` (chart ${charts.join(", ")} only)` : "";
+        const charts = labels.filter((_, i) => property[i] !== undefined);
+        const only = charts.length < labels.length ? ` (${charts.join(", ")} only)` : "";
         const doc = summary(property.find((p) => p?.description)?.description);
         const required = lines.every((s) => s?.required?.includes(name));
         const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
-        return [...(doc || only ? [`${pad}/** ${doc ?? ""}${only} */`.replace("/**  (", "/** (")] : []), `${pad}${key}${required ? "" : "?"}: ${typeOf(property, depth + 1)};`];
+        return [...(doc || only ? [`${pad}/** ${doc ?? ""}${only} */`.replace("/**  (", "/** (")] : []), `${pad}${key}${required ? "" : "?"}: ${typeOf(property, depth + 1, labels)};`];
     });
     return `{\n${fields.join("\n")}\n${"    ".repeat(depth)}}`;
 }
@@ -150,11 +155,74 @@ export function generateCrdTypes(chartsDir: string): Map<string, string> {
     return files;
 }
 
+/**
+ * The Gateway API release the program installs for gateway routing: the one Traefik v3.7.11
+ * (chart 41.3.0) is built against. Its experimental channel, because Traefik 3.7 lists TCPRoutes
+ * through v1alpha2, which v1.6.1's standard CRDs no longer serve (`served: false`).
+ */
+export const GATEWAY_API = { module: "sigs.k8s.io/gateway-api", version: "v1.6.1", channel: "experimental" } as const;
+
+/**
+ * The Gateway API CRDs the program installs: the kinds Traefik 3.7's Gateway provider watches
+ * (its informers wait for every one of them), with the program's own kinds among them.
+ */
+export const GATEWAY_API_CRDS = ["backendtlspolicies", "gatewayclasses", "gateways", "grpcroutes", "httproutes", "referencegrants", "tcproutes", "tlsroutes"] as const;
+
+/** The Gateway API kinds the program creates, typed from their CRDs. */
+export const GATEWAY_KINDS = [
+    { kind: "Gateway", plural: "gateways", file: "gateway" },
+    { kind: "TCPRoute", plural: "tcproutes", file: "tcpRoute" },
+    { kind: "TLSRoute", plural: "tlsroutes", file: "tlsRoute" },
+] as const;
+
+/** The version the program writes its Gateway API objects in (the CRDs' storage version). */
+export const GATEWAY_API_VERSION = "gateway.networking.k8s.io/v1";
+
+/** The generated bundle of the Gateway API CRDs, relative to the project. */
+export const GATEWAY_API_CRD_FILE = path.join("lib", "k8s", "crds", "gatewayApiCrds.yaml");
+
+/** The module's directory in the Go module cache (downloaded through the module proxy when absent). */
+export function gatewayApiModuleDir(): string {
+    const out = execFileSync("go", ["mod", "download", "-json", `${GATEWAY_API.module}@${GATEWAY_API.version}`], { cwd: os.tmpdir(), encoding: "utf8", env: { ...process.env, GOFLAGS: "-mod=mod" } });
+    return (JSON.parse(out) as { Dir: string }).Dir;
+}
+
+/** The Gateway API files: the CRD bundle, verbatim from the module, and the typed kinds. */
+export function generateGatewayApiFiles(moduleDir: string): Map<string, string> {
+    const files = new Map<string, string>();
+    const crdDir = path.join(moduleDir, "config", "crd", GATEWAY_API.channel);
+    const source = `${GATEWAY_API.module}@${GATEWAY_API.version} config/crd/${GATEWAY_API.channel}`;
+    const bundle = GATEWAY_API_CRDS.map((plural) => fs.readFileSync(path.join(crdDir, `gateway.networking.k8s.io_${plural}.yaml`), "utf8").replace(/^---\n/, ""));
+    files.set(GATEWAY_API_CRD_FILE, [`# Generated by scripts/crdTypes.ts from ${source}, verbatim.`, "# Do not edit: run `npm run crd-types`.", "---", bundle.join("---\n")].join("\n"));
+    const [group, version] = GATEWAY_API_VERSION.split("/");
+    for (const { kind, plural, file } of GATEWAY_KINDS) {
+        const crd = YAML.parse(fs.readFileSync(path.join(crdDir, `${group}_${plural}.yaml`), "utf8")) as { spec: { versions: { name: string; schema: { openAPIV3Schema: JsonSchema } }[] } };
+        const spec = crd.spec.versions.find((v) => v.name === version)?.schema.openAPIV3Schema.properties?.spec;
+        if (!spec) {
+            throw new Error(`${plural}: no ${version} spec schema in ${source}`);
+        }
+        files.set(path.join("lib", "k8s", "crds", `${file}.ts`), [
+            `// Generated by scripts/crdTypes.ts from the ${group}_${plural}.yaml CRD of ${source}.`,
+            "// Do not edit: run `npm run crd-types`.",
+            'import { customResourceClass } from "../crd";',
+            "",
+            `/** ${summary(spec.description) ?? `${kind}'s spec.`} */`,
+            `export interface ${kind}Spec ${objectType([spec], 0, [source])}`,
+            "",
+            `export const ${kind} = customResourceClass<${kind}Spec>("${GATEWAY_API_VERSION}", "${kind}");`,
+            `export type ${kind} = InstanceType<typeof ${kind}>;`,
+            "",
+        ].join("\n"));
+    }
+    return files;
+}
+
 function main(): void {
     const { values } = parseArgs({ options: { check: { type: "boolean", default: false } } });
     const projectDir = path.resolve(__dirname, "..");
     const stale: string[] = [];
-    for (const [file, text] of generateCrdTypes(path.resolve(projectDir, "../shared/charts"))) {
+    const generated = [...generateCrdTypes(path.resolve(projectDir, "../shared/charts")), ...generateGatewayApiFiles(gatewayApiModuleDir())];
+    for (const [file, text] of generated) {
         const target = path.join(projectDir, file);
         const current = fs.existsSync(target) ? fs.readFileSync(target, "utf8") : undefined;
         if (current === text) {

@@ -177,6 +177,8 @@ const traefikSchema = z.strictObject({
         })
         .default({ repo: TRAEFIK_CHART_REPO }),
     installer: z.enum(["chart", "release"]).default("chart"),
+    /** How TCP apps are routed: IngressRouteTCPs, or a Gateway with a TCPRoute or TLSRoute per app. */
+    routing: z.enum(["ingressRoute", "gateway"]).default("ingressRoute"),
     /** Default: `traefik` plus the stack's namespaceSuffix. */
     namespace: matching(dnsLabel, "is not a namespace name", "use lowercase letters, digits and '-'").optional(),
     releaseName: matching(helmReleaseName, "is not a Helm release name (a DNS-1123 label of at most 53 characters)", "use at most 53 lowercase letters, digits and '-', starting and ending with a letter or digit").default("traefik"),

@@ -1,19 +1,21 @@
 /**
  * An app's Traefik route: an IngressRouteTCP or IngressRouteUDP on its entryPoint, as the plan
- * wrote it for the stack's chart line, with the MiddlewareTCPs, ServersTransportTCP and TLSOption
+ * wrote it for the stack's chart line (in gateway routing a TCPRoute or TLSRoute on its listener), with the MiddlewareTCPs, ServersTransportTCP and TLSOption
  * it refers to; an IngressRoute on `web` for an HTTP app.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PlannedApp, PlannedTraefikObject } from "../plan/plan";
 import { IngressRouteTCP } from "./crds/ingressRouteTcp";
 import { IngressRouteUDP } from "./crds/ingressRouteUdp";
+import { TCPRoute } from "./crds/tcpRoute";
+import { TLSRoute } from "./crds/tlsRoute";
 import { MiddlewareTCP } from "./crds/middlewareTcp";
 import { ServersTransportTCP } from "./crds/serversTransportTcp";
 import { TLSOption } from "./crds/tlsOption";
 import { objectMetadata } from "./metadata";
 import { IngressRoute } from "./traefikCrd";
 
-export type AppRoute = IngressRouteTCP | IngressRouteUDP | IngressRoute;
+export type AppRoute = IngressRouteTCP | IngressRouteUDP | IngressRoute | TCPRoute | TLSRoute;
 export type TraefikObject = MiddlewareTCP | ServersTransportTCP | TLSOption;
 
 export function appRoute(name: string, app: PlannedApp, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): AppRoute {
@@ -36,9 +38,16 @@ export function appRoute(name: string, app: PlannedApp, namespace: pulumi.Input<
     // Validated plans always give a TCP or UDP app an entryPoint, and so a route.
     const route = app.route!;
     const metadata = objectMetadata(app, route.name, namespace);
-    return route.kind === "IngressRouteUDP"
-        ? new IngressRouteUDP(name, { metadata, spec: route.spec }, opts)
-        : new IngressRouteTCP(name, { metadata, spec: route.spec }, opts);
+    switch (route.kind) {
+        case "IngressRouteUDP":
+            return new IngressRouteUDP(name, { metadata, spec: route.spec }, opts);
+        case "IngressRouteTCP":
+            return new IngressRouteTCP(name, { metadata, spec: route.spec }, opts);
+        case "TCPRoute":
+            return new TCPRoute(name, { metadata, spec: route.spec }, opts);
+        case "TLSRoute":
+            return new TLSRoute(name, { metadata, spec: route.spec }, opts);
+    }
 }
 
 /** The objects an app's route refers to, named `<app>-<role>` in Pulumi. */

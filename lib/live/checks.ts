@@ -16,6 +16,14 @@ export const SENTINEL_CRD: ObjectRef = {
     apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name: "ingressroutetcps.traefik.io", path: `${PROJECT}:traefik.chart`,
 };
 
+/**
+ * The Gateway API CRD whose presence stands for the release the cluster has: TCPRoute, the kind
+ * Traefik 3.7 reads through v1alpha2, which only the experimental channel serves.
+ */
+export const GATEWAY_SENTINEL_CRD: ObjectRef = {
+    apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name: "tcproutes.gateway.networking.k8s.io", path: `${PROJECT}:traefik.routing`,
+};
+
 /** What the cluster holds under the plan's names. */
 export interface LiveFacts {
     /** For each planned object (objectKey), what a GET found. */
@@ -24,6 +32,8 @@ export interface LiveFacts {
     services: LiveService[];
     /** Traefik's CRDs, as the sentinel CRD shows them. */
     crds: LiveRead;
+    /** The Gateway API CRDs, as their sentinel shows them (read in gateway routing only). */
+    gatewayCrds?: LiveRead;
     /** For each planned namespace that exists, what it holds that the stack does not own (foreignContents). */
     foreign: Map<string, string[]>;
     /** The StorageClasses of existing claims the plan would grow. */
@@ -37,11 +47,12 @@ export function objectKey(ref: Pick<ObjectRef, "kind" | "namespace" | "name">): 
 }
 
 export async function readLiveFacts(plan: PlatformPlan, reader: ClusterReader): Promise<LiveFacts> {
-    const [reads, services, crds, ownClaims] = await Promise.all([
+    const [reads, services, crds, ownClaims, gatewayCrds] = await Promise.all([
         Promise.all(plan.objects.map(async (ref) => [objectKey(ref), await reader.read(ref)] as const)),
         reader.services(),
         reader.read(SENTINEL_CRD),
         reader.claims(ownerLabels(plan.identity)),
+        plan.traefik.gateway ? reader.read(GATEWAY_SENTINEL_CRD) : undefined,
     ]);
     const objects = new Map(reads);
     const existingNamespaces = plan.objects.filter((ref) => ref.kind === "Namespace" && typeof objects.get(objectKey(ref)) === "object");
@@ -49,7 +60,10 @@ export async function readLiveFacts(plan: PlatformPlan, reader: ClusterReader): 
     const classes = [...new Set(liveClaims(plan, objects).filter((c) => c.grows).map((c) => c.live.storageClass ?? ""))].filter((name) => name !== "");
     const storageClasses = await Promise.all(classes.map(async (name) =>
         [name, await reader.read({ apiVersion: "storage.k8s.io/v1", kind: "StorageClass", name, path: "" })] as const));
-    return { objects, services, crds, foreign: new Map(foreign.filter(([, held]) => held.length > 0)), storageClasses: new Map(storageClasses), ownClaims };
+    return {
+        objects, services, crds, foreign: new Map(foreign.filter(([, held]) => held.length > 0)), storageClasses: new Map(storageClasses), ownClaims,
+        ...(gatewayCrds ? { gatewayCrds } : {}),
+    };
 }
 
 /** Each planned claim that exists, with what it holds now and whether the plan grows it. */
@@ -230,9 +244,46 @@ export function crdDecision(plan: PlatformPlan, facts: LiveFacts, adopt: boolean
     return sameOwner(owner, plan.identity) || (owner === undefined && adopt) ? "own" : "skip";
 }
 
+/**
+ * Whether this stack installs the Gateway API CRDs (gateway routing): as for Traefik's, when none
+ * are there or they are its own (or it adopts unlabelled ones). Where someone else owns them they
+ * stay theirs, and they must serve what Traefik reads: else the up is refused, with the reason,
+ * rather than replacing CRDs that every Gateway controller of the cluster uses.
+ */
+export function gatewayCrdDecision(plan: PlatformPlan, facts: LiveFacts, adopt: boolean): { decision?: "own" | "skip"; problems: Problem[] } {
+    const live = facts.gatewayCrds;
+    if (!plan.traefik.gateway || live === undefined) {
+        return { problems: [] };
+    }
+    if (live === "absent") {
+        return { decision: "own", problems: [] };
+    }
+    if (live === "forbidden") {
+        return { decision: "skip", problems: [] };
+    }
+    const owner = ownerOf(live.labels);
+    if (sameOwner(owner, plan.identity) || (owner === undefined && adopt)) {
+        return { decision: "own", problems: [] };
+    }
+    if (live.crd?.served.includes("v1alpha2")) {
+        return { decision: "skip", problems: [] };
+    }
+    const annotations = live.crd?.annotations ?? {};
+    const release = `Gateway API ${annotations["gateway.networking.k8s.io/bundle-version"] ?? "(release unknown)"}, ${annotations["gateway.networking.k8s.io/channel"] ?? "channel unknown"} channel`;
+    return {
+        problems: [{
+            path: GATEWAY_SENTINEL_CRD.path, value: "gateway",
+            problem: `needs TCPRoute served as v1alpha2 (Traefik 3.7 reads it only there), but the cluster's ${GATEWAY_SENTINEL_CRD.name} (${release}, owned by ${describeOwner(owner)}) serves ${live.crd?.served.join(", ") || "no version"}; the program does not replace CRDs another owner installed, which every Gateway controller of the cluster uses`,
+            fix: "have the CRDs' owner install the experimental channel of Gateway API v1.6.1 (kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/experimental-install.yaml), or keep traefik.routing: ingressRoute",
+        }],
+    };
+}
+
 /** What the live checks decided; offline (render, tests: nothing decided) the chart installs its CRDs as it ships them. */
 export interface LiveDecisions {
     crds?: "own" | "skip";
+    /** Gateway routing: whether this stack installs the Gateway API CRDs (unset offline: it does, as in the plan). */
+    gatewayCrds?: "own" | "skip";
     /** Namespaces that hold what the stack does not own, with what: kept when the stack is destroyed. */
     keepNamespaces?: Map<string, string[]>;
 }
@@ -255,11 +306,12 @@ export async function checkCluster(plan: PlatformPlan, adopt: boolean, reader: C
             fix: "make the cluster reachable with the kubeconfig and context the stack uses (KUBECONFIG, kubernetes:kubeconfig, kubernetes:context)",
         }]);
     }
-    const problems = [...liveProblems(plan, facts, adopt), ...traefikMoveProblems(plan, facts.services), ...storageProblems(plan, facts)];
+    const gatewayCrds = gatewayCrdDecision(plan, facts, adopt);
+    const problems = [...liveProblems(plan, facts, adopt), ...traefikMoveProblems(plan, facts.services), ...storageProblems(plan, facts), ...gatewayCrds.problems];
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
-    return { crds: crdDecision(plan, facts, adopt), keepNamespaces: facts.foreign };
+    return { crds: crdDecision(plan, facts, adopt), keepNamespaces: facts.foreign, ...(gatewayCrds.decision ? { gatewayCrds: gatewayCrds.decision } : {}) };
 }
 
 /**

@@ -17,6 +17,8 @@ export interface LiveMeta {
     claim?: { size?: string; storageClass?: string };
     /** A StorageClass: whether its claims may grow. */
     allowVolumeExpansion?: boolean;
+    /** A CustomResourceDefinition: the versions it serves, and its annotations (a release's bundle version and channel). */
+    crd?: { served: string[]; annotations: Record<string, string> };
 }
 
 /** What a GET found: the object, nothing, or that this identity may not look. */
@@ -58,7 +60,7 @@ interface ApiObject {
         annotations?: Record<string, string>;
         ownerReferences?: { kind: string; name: string }[];
     };
-    spec?: { resources?: { requests?: { storage?: string } }; storageClassName?: string; ports?: { nodePort?: number }[] };
+    spec?: { resources?: { requests?: { storage?: string } }; storageClassName?: string; ports?: { nodePort?: number }[]; versions?: { name: string; served: boolean }[] };
     allowVolumeExpansion?: boolean;
 }
 interface ApiBody {
@@ -134,6 +136,7 @@ export async function providerClusterReader(kubeconfig: string | undefined, cont
         ownerReferences: (metadata.ownerReferences ?? []).map((o) => ({ kind: o.kind, name: o.name })),
         ...(kind === "PersistentVolumeClaim" ? { claim: { size: spec?.resources?.requests?.storage, storageClass: spec?.storageClassName } } : {}),
         ...(kind === "StorageClass" ? { allowVolumeExpansion: allowVolumeExpansion ?? false } : {}),
+        ...(kind === "CustomResourceDefinition" ? { crd: { served: (spec?.versions ?? []).filter((v) => v.served).map((v) => v.name), annotations: metadata.annotations ?? {} } } : {}),
     });
 
     return {

@@ -9,10 +9,12 @@ import { StackIdentity } from "../ownership";
 import { chartProfile, ChartProfile, ServiceType, TRAEFIK_DRAIN_SECONDS, TraefikResources } from "../traefik/profile";
 import { PlannedApp, planApp, stackLabels } from "./apps";
 import { PlannedEntryPoint, planEntryPoints, standingEntryPoints } from "./entryPoints";
+import { GATEWAY_GROUP, gatewayClassName, PlannedGateway, planGatewayRoute, planListener } from "./gateway";
 import { portTable, PortTableRow } from "./portTable";
 
 export * from "./apps";
 export * from "./entryPoints";
+export * from "./gateway";
 export * from "./portTable";
 export * from "./routes";
 
@@ -54,6 +56,10 @@ function planShutdown(grace: StackConfig["traefik"]["gracePeriod"]): PlannedShut
 export interface PlannedTraefik {
     chart: StackConfig["traefik"]["chart"];
     installer: "chart" | "release";
+    /** How it routes TCP apps: their IngressRouteTCPs, or the Gateway API (`gateway`). */
+    routing: "ingressRoute" | "gateway";
+    /** Its Gateway, in gateway routing. */
+    gateway?: PlannedGateway;
     /** Its namespace: `traefik.namespace`, else `traefik` plus the stack's namespaceSuffix. */
     namespace: string;
     releaseName: string;
@@ -106,14 +112,24 @@ export interface PlatformPlan {
  */
 export function planPlatform(config: StackConfig, catalog: Catalog): PlatformPlan {
     const profile = chartProfile(config.traefik.chart.version);
-    const apps = Object.keys(config.apps).map((id) => planApp(id, catalogEntry(catalog, id)!, config, profile));
     const entryPoints = planEntryPoints(config, profile, catalog);
-    const namespaces = [...new Set(apps.map((a) => a.namespace))].sort();
     const { traefik } = config;
+    const traefikNamespace = traefik.namespace ?? `traefik${config.namespaceSuffix}`;
+    let apps = Object.keys(config.apps).map((id) => planApp(id, catalogEntry(catalog, id)!, config, profile));
+    let gateway: PlannedGateway | undefined;
+    if (traefik.routing === "gateway") {
+        gateway = planGateway(apps, standingEntryPoints(entryPoints), profile, traefikNamespace, traefik.releaseName, stackLabels(config));
+        const { name, namespace } = gateway;
+        // The Gateway API route replaces the IngressRouteTCP, and the Traefik objects only it refers to.
+        apps = apps.map((app) => (app.kind === "tcp" && app.entryPoint ? { ...app, route: planGatewayRoute(app, { name, namespace }), traefikObjects: [] } : app));
+    }
+    const namespaces = [...new Set(apps.map((a) => a.namespace))].sort();
     const plannedTraefik: PlannedTraefik = {
         chart: traefik.chart,
         installer: traefik.installer,
-        namespace: traefik.namespace ?? `traefik${config.namespaceSuffix}`,
+        routing: traefik.routing,
+        ...(gateway ? { gateway } : {}),
+        namespace: traefikNamespace,
         releaseName: traefik.releaseName,
         serviceType: traefik.serviceType,
         resources: traefik.resources,
@@ -134,13 +150,22 @@ export function planPlatform(config: StackConfig, catalog: Catalog): PlatformPla
         portTable: portTable(apps, plannedTraefik.entryPoints, profile),
         namespaces,
         traefik: plannedTraefik,
-        objects: plannedObjects(apps, namespaces, plannedTraefik.namespace),
+        objects: plannedObjects(apps, namespaces, plannedTraefik.namespace, gateway),
     };
 }
 
+/** The stack's Gateway: a listener for each TCP app whose entryPoint Traefik has (the rules refuse the others). */
+function planGateway(apps: PlannedApp[], entryPoints: PlannedEntryPoint[], profile: ChartProfile, namespace: string, releaseName: string, labels: Record<string, string>): PlannedGateway {
+    const listeners = apps.flatMap((app) => (app.kind === "tcp" ? [planListener(app, entryPoints, profile)] : [])).filter((l) => l !== undefined);
+    return { name: `${releaseName}-gateway`, namespace, className: gatewayClassName(namespace), classLabels: labels, listeners };
+}
+
 /** The objects of `apps`, their namespaces and Traefik's, named as the components name them. */
-function plannedObjects(apps: PlannedApp[], namespaces: string[], traefikNamespace: string): ObjectRef[] {
+function plannedObjects(apps: PlannedApp[], namespaces: string[], traefikNamespace: string, gateway: PlannedGateway | undefined): ObjectRef[] {
     const objects: ObjectRef[] = [{ apiVersion: "v1", kind: "Namespace", name: traefikNamespace, path: `${PROJECT}:traefik.namespace` }];
+    if (gateway) {
+        objects.push({ apiVersion: `${GATEWAY_GROUP}/v1`, kind: "Gateway", namespace: gateway.namespace, name: gateway.name, path: `${PROJECT}:traefik.routing` });
+    }
     for (const namespace of namespaces) {
         const path = `${PROJECT}:namespaceSuffix`;
         objects.push({ apiVersion: "v1", kind: "Namespace", name: namespace, path }, { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", namespace, name: "default-deny-ingress", path });
@@ -171,7 +196,7 @@ function plannedObjects(apps: PlannedApp[], namespaces: string[], traefikNamespa
         }
         app.traefikObjects.forEach((object) => of("traefik.io/v1alpha1", object.kind, object.name));
         if (app.route) {
-            of("traefik.io/v1alpha1", app.route.kind, app.route.name);
+            of(app.route.kind === "TCPRoute" || app.route.kind === "TLSRoute" ? `${GATEWAY_GROUP}/v1` : "traefik.io/v1alpha1", app.route.kind, app.route.name);
         }
     }
     return objects;

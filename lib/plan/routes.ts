@@ -10,10 +10,13 @@ import type { ServersTransportTCPSpec } from "../k8s/crds/serversTransportTcp";
 import type { TLSOptionSpec } from "../k8s/crds/tlsOption";
 import { ChartProfile } from "../traefik/profile";
 import type { PlannedTcpApp, PlannedUdpApp } from "./apps";
+import type { PlannedGatewayRoute } from "./gateway";
 
+/** Traefik's own route kinds (`traefik.routing: ingressRoute`, and UDP apps), or a Gateway API route. */
 export type PlannedRoute =
     | { kind: "IngressRouteTCP"; name: string; spec: IngressRouteTCPSpec }
-    | { kind: "IngressRouteUDP"; name: string; spec: IngressRouteUDPSpec };
+    | { kind: "IngressRouteUDP"; name: string; spec: IngressRouteUDPSpec }
+    | PlannedGatewayRoute;
 
 /** An object the route refers to by name, in the app's namespace; `role` names its Pulumi resource. */
 export type PlannedTraefikObject = { name: string; role: string } & (

@@ -10,6 +10,7 @@ import { RawConfig } from "../config/schema";
 import { PROJECT } from "../constants";
 import { PlatformPlan, planPlatform } from "../plan/plan";
 import { ConfigError, Problem } from "../problems";
+import { gatewayProblems } from "./gateway";
 import { nameProblems } from "./names";
 import { portProblems } from "./ports";
 import { routeProblems } from "./routes";
@@ -24,7 +25,7 @@ function appListProblems(plan: PlatformPlan): Problem[] {
 
 /** Every rule, in the order its problems are reported. */
 export function ruleProblems(plan: PlatformPlan): Problem[] {
-    return [appListProblems, portProblems, routeProblems, trafficProblems, workloadProblems, nameProblems].flatMap((rule) => rule(plan));
+    return [appListProblems, portProblems, routeProblems, trafficProblems, gatewayProblems, workloadProblems, nameProblems].flatMap((rule) => rule(plan));
 }
 
 /** The plan of a valid configuration; throws one ConfigError listing every problem of the failing pass. */

@@ -2,7 +2,8 @@
  * The Helm values this program gives the Traefik chart, as its version spells them (profile.ts).
  * Pure: the values are tested for both chart formats without a cluster.
  */
-import type { PlannedTraefik } from "../plan/plan";
+import type { PlannedGateway, PlannedTraefik } from "../plan/plan";
+import { OWNER_LABEL_PREFIX } from "../ownership";
 import { TRAEFIK_DRAIN_SECONDS } from "./profile";
 
 export { TRAEFIK_DRAIN_SECONDS };
@@ -62,6 +63,7 @@ export function traefikValues(input: PlannedTraefik): Record<string, unknown> {
         rbac: { namespaced: true },
         providers: { kubernetesCRD: { namespaces: input.watchNamespaces }, kubernetesIngress: { enabled: false } },
         ingressClass: { enabled: false },
+        ...(input.gateway ? gatewayValues(input, input.gateway) : {}),
     };
     if (Object.keys(input.labels).length > 0) {
         values.commonLabels = input.labels;
@@ -74,4 +76,27 @@ export function traefikValues(input: PlannedTraefik): Record<string, unknown> {
         values.additionalArguments = names.flatMap((name) => Object.entries(lifeCycle).map(([key, value]) => `--entryPoints.${name}.transport.lifeCycle.${key}=${value}`));
     }
     return values;
+}
+
+/**
+ * Gateway routing: Traefik's Gateway provider, reading the experimental channel (Traefik 3.7 lists
+ * TCPRoutes only there) from Traefik's namespace, where the Gateway is, and the apps'. The chart's
+ * GatewayClass, named for this stack and selected by its ownership labels (commonLabels put them
+ * on it), so that two Traefiks on one cluster each program only their own Gateway. The chart's
+ * default Gateway is off: the program creates the Gateway, with a listener per app. The provider
+ * lists namespaces and watches GatewayClasses, which the chart grants only through a ClusterRole:
+ * it refuses `rbac.namespaced` with the Gateway provider.
+ */
+function gatewayValues(input: PlannedTraefik, gateway: PlannedGateway): Record<string, unknown> {
+    const selector = Object.entries(input.labels).filter(([key]) => key.startsWith(OWNER_LABEL_PREFIX)).map(([key, value]) => `${key}=${value}`).join(",");
+    return {
+        rbac: { namespaced: false },
+        providers: {
+            kubernetesCRD: { namespaces: input.watchNamespaces },
+            kubernetesIngress: { enabled: false },
+            kubernetesGateway: { enabled: true, experimentalChannel: true, namespaces: [...new Set([input.namespace, ...input.watchNamespaces])], labelSelector: selector },
+        },
+        gateway: { enabled: false },
+        gatewayClass: { enabled: true, name: gateway.className },
+    };
 }

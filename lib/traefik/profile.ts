@@ -40,6 +40,11 @@ export interface ChartProfile {
      * those; charts between are not assumed to take the key).
      */
     lifeCycleInPorts: boolean;
+    /**
+     * Why the chart line's Traefik cannot route TCP apps through the Gateway API the program
+     * installs (v1.6.1); absent where it can (chart 41: Traefik v3.7).
+     */
+    noGatewayRouting?: string;
 }
 
 export function chartProfile(version: string): ChartProfile {
@@ -62,6 +67,9 @@ export function chartProfile(version: string): ChartProfile {
         proxyProtocolInTransport: v3,
         sniWildcard: semver.gte(v, "41.0.0") ? "HostSNI" : v3 ? "HostSNIRegexp-v3" : "HostSNIRegexp-v2",
         lifeCycleInPorts: semver.gte(v, "41.0.0"),
+        ...(semver.gte(v, "41.0.0") ? {} : { noGatewayRouting: v3
+            ? `chart ${version} ships a Traefik v3 older than v3.7, built against an older Gateway API than the v1.6.1 CRDs the program installs (TLSRoute v1 is read from v3.7 on); gateway routing is built and tested on chart 41 (Traefik v3.7)`
+            : `chart ${version} ships Traefik v2, whose Gateway provider is experimental and implements Gateway API v0.4 (v1alpha2 Gateways and GatewayClasses), which the v1.6.1 CRDs no longer serve: it cannot read this program's Gateway, TCPRoutes or TLSRoutes` }),
     };
 }
 

@@ -1,0 +1,114 @@
+/**
+ * Gateway routing (`traefik.routing: gateway`): a Gateway of the stack's GatewayClass with one
+ * listener per TCP app, on the port of the entryPoint the app's route binds to, and a TCPRoute
+ * (plain TCP) or TLSRoute (SNI, TLS passed through) per app bound to its listener by sectionName.
+ * Derived from the same app list as the entryPoints: no second list of listeners to keep.
+ */
+import type { GatewaySpec } from "../k8s/crds/gateway";
+import type { TCPRouteSpec } from "../k8s/crds/tcpRoute";
+import type { TLSRouteSpec } from "../k8s/crds/tlsRoute";
+import { ChartProfile } from "../traefik/profile";
+import type { PlannedTcpApp } from "./apps";
+import type { PlannedEntryPoint } from "./entryPoints";
+
+export const GATEWAY_GROUP = "gateway.networking.k8s.io";
+
+/** The controller Traefik's Gateway provider answers for (the chart's GatewayClass names it). */
+export const TRAEFIK_GATEWAY_CONTROLLER = "traefik.io/gateway-controller";
+
+/** Kubernetes' own label on every namespace: listeners admit routes of their app's namespace by it. */
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+export type GatewayListener = GatewaySpec["listeners"][number];
+
+/** A listener of the Gateway: one per TCP app. */
+export interface PlannedListener {
+    /** The listener's name, the app's id: its route's parentRef names it as sectionName. */
+    name: string;
+    /** The port of the app's entryPoint inside the Traefik pod: Traefik binds the listener to the entryPoint on that port. */
+    port: number;
+    /** TCP for a plain-TCP app, TLS (passthrough) for an SNI app. */
+    protocol: "TCP" | "TLS";
+    /** The app's SNI host (TLS listeners only). */
+    hostname?: string;
+    /** The entryPoint whose port it takes. */
+    entryPoint: string;
+    /** The app whose route it admits, and the namespace that route lives in. */
+    app: string;
+    namespace: string;
+    /** Config path of the app, for messages. */
+    path: string;
+}
+
+/** The stack's Gateway and the GatewayClass of its Traefik. */
+export interface PlannedGateway {
+    name: string;
+    /** Traefik's namespace. */
+    namespace: string;
+    /**
+     * The chart's GatewayClass, named for this stack's Traefik: a GatewayClass is cluster-wide, and
+     * each Traefik reads only its own (by the labels `labels`), so stacks sharing a cluster do not
+     * program each other's Gateways.
+     */
+    className: string;
+    /** Labels the GatewayClass carries, and Traefik's provider selects it by. */
+    classLabels: Record<string, string>;
+    listeners: PlannedListener[];
+}
+
+export type PlannedGatewayRoute =
+    | { kind: "TCPRoute"; name: string; spec: TCPRouteSpec }
+    | { kind: "TLSRoute"; name: string; spec: TLSRouteSpec };
+
+/** The GatewayClass of a stack's Traefik: one per Traefik namespace, which no two stacks share. */
+export function gatewayClassName(traefikNamespace: string): string {
+    return `tcp-platform-${traefikNamespace}`;
+}
+
+/** The Traefik port of an entryPoint: an app's declaration, or one of the chart's own. */
+function entryPointPort(name: string, entryPoints: PlannedEntryPoint[], profile: ChartProfile): number | undefined {
+    return entryPoints.find((ep) => ep.name === name && ep.protocol === "TCP")?.port ?? profile.builtinEntryPoints.find((b) => b.name === name)?.port;
+}
+
+/** The listener of a TCP app that routes through an entryPoint. */
+export function planListener(app: PlannedTcpApp, entryPoints: PlannedEntryPoint[], profile: ChartProfile): PlannedListener | undefined {
+    if (!app.entryPoint) {
+        return undefined;
+    }
+    const port = entryPointPort(app.entryPoint, entryPoints, profile);
+    if (port === undefined) {
+        return undefined;
+    }
+    return {
+        name: app.id, port, protocol: app.tls ? "TLS" : "TCP", ...(app.host ? { hostname: app.host } : {}),
+        entryPoint: app.entryPoint, app: app.id, namespace: app.namespace, path: `tcp-platform:apps.${app.id}`,
+    };
+}
+
+/** The Gateway's listeners as its spec has them: each admits one route kind, from its app's namespace only. */
+export function gatewayListeners(listeners: PlannedListener[]): GatewayListener[] {
+    return listeners.map((l) => ({
+        name: l.name,
+        port: l.port,
+        protocol: l.protocol,
+        ...(l.hostname ? { hostname: l.hostname } : {}),
+        ...(l.protocol === "TLS" ? { tls: { mode: "Passthrough" as const } } : {}),
+        allowedRoutes: {
+            namespaces: { from: "Selector" as const, selector: { matchLabels: { [NAMESPACE_NAME_LABEL]: l.namespace } } },
+            kinds: [{ group: GATEWAY_GROUP, kind: l.protocol === "TLS" ? "TLSRoute" : "TCPRoute" }],
+        },
+    }));
+}
+
+/** The app's route: bound to its listener by sectionName, to its Service (and a canary's, weighted). */
+export function planGatewayRoute(app: PlannedTcpApp, gateway: Pick<PlannedGateway, "name" | "namespace">): PlannedGatewayRoute {
+    const parentRefs = [{ group: GATEWAY_GROUP, kind: "Gateway", name: gateway.name, namespace: gateway.namespace, sectionName: app.id }];
+    const stable = { name: app.names.service, port: app.servicePort };
+    const backendRefs = app.canary
+        ? [{ ...stable, weight: 100 - app.canary.weight }, { name: app.canary.app.names.service, port: app.servicePort, weight: app.canary.weight }]
+        : [stable];
+    const rules = [{ backendRefs }];
+    return app.tls
+        ? { kind: "TLSRoute", name: app.names.route, spec: { parentRefs, hostnames: app.host ? [app.host] : [], rules } }
+        : { kind: "TCPRoute", name: app.names.route, spec: { parentRefs, rules } };
+}
