@@ -35,6 +35,15 @@ export function traefikValues(input: PlannedTraefik): Record<string, unknown> {
             ports[builtin.name] = transport;
         }
     }
+    if (input.gateway) {
+        // Traefik's Gateway provider adds, as soon as one TLSRoute exists, a TLS router with no
+        // entryPoints (`deny-unknown-host`), which Traefik puts on every default entryPoint: all of
+        // them unless some are marked. A TLS router on an app's plain-TCP entryPoint makes Traefik
+        // wait for the client's first bytes (a ClientHello?) before routing, and a server-first
+        // protocol (MySQL's greeting) then hangs. websecure, where the TLS listeners are, is made
+        // the only default entryPoint (tests/e2e/gateway.test.ts).
+        ports.websecure = { ...(ports.websecure as Record<string, unknown> | undefined), asDefault: true };
+    }
     const accessLog = { enabled: true, format: "json" };
     const values: Record<string, unknown> = {
         service: {

@@ -17,7 +17,7 @@ export interface NetnsSpace {
 }
 
 /** The bytes-flow test's namespaces: tcpe2e-*, 10.203.x. */
-const BYTES_FLOW: NetnsSpace = { prefix: "tcpe2e-", base: "10.203" };
+export const BYTES_FLOW: NetnsSpace = { prefix: "tcpe2e-", base: "10.203" };
 
 export interface Netns {
     /** Namespace name (`tcpe2e-<role>`). */

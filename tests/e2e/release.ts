@@ -10,10 +10,13 @@ import * as path from "path";
 import { destroyAndClean, kubectlJson, ProjectCopy, projectDir } from "../integration/harness";
 import { deleteNetns, Netns } from "./netns";
 
-/** Names of the CRDs of Traefik's API groups (traefik.io, hub.traefik.io, traefik.containo.us). */
+/**
+ * Names of the CRDs a test stack may install: Traefik's API groups (traefik.io, hub.traefik.io,
+ * traefik.containo.us) and, in gateway routing, the Gateway API's (gateway.networking.k8s.io).
+ */
 export function traefikCrds(env: Record<string, string>): string[] {
     const crds = kubectlJson<{ items: { metadata: { name: string }; spec: { group: string } }[] }>(env, "get", "crd");
-    return crds.items.filter((c) => /(^|\.)traefik\.(io|containo\.us)$/.test(c.spec.group)).map((c) => c.metadata.name);
+    return crds.items.filter((c) => /(^|\.)traefik\.(io|containo\.us)$|^gateway\.networking\.k8s\.io$/.test(c.spec.group)).map((c) => c.metadata.name);
 }
 
 /** Deletes the Traefik CRDs that are not in `before`: the cluster as the test found it. */
@@ -54,7 +57,7 @@ export interface E2eRun {
 
 /**
  * Stops Traefik (showing its last output when the test failed), destroys the stack and the CRDs the
- * release installed (Helm's uninstall keeps them), then the servers, namespaces and files.
+ * test installed (Helm's uninstall and the stack's destroy keep them), then the servers, namespaces and files.
  */
 export async function tearDown(run: E2eRun): Promise<void> {
     if (run.failed && run.traefik) {

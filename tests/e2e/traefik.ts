@@ -189,3 +189,12 @@ export class LocalTraefik {
         await this.process.stop();
     }
 }
+
+/** The Traefik Deployment of the release, read again, and a local Traefik started with its arguments. */
+export async function startLocalTraefik(binary: string, env: Record<string, string>, access: ClusterAccess, dir: string): Promise<LocalTraefik> {
+    const deployed = readDeployedTraefik(env);
+    const config = await localTraefikConfig(deployed.args, access);
+    const changed = config.args.filter((a) => !deployed.args.includes(a)).map((a) => a.replace(/(\.token=).*/, "$1[redacted]"));
+    console.log(`      the Deployment's Traefik arguments: ${deployed.args.join(" ")}\n      locally replaced by: ${changed.join(" ")}`);
+    return LocalTraefik.start(binary, config, path.join(dir, `traefik-${Date.now()}.log`), deployed.namespace);
+}

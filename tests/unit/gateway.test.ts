@@ -138,6 +138,13 @@ for (const stack of ["dev", "prod"] as const) {
             assert.match(fs.readFileSync(path.join(chartDir, "templates", "gatewayclass.yaml"), "utf8"), /name: \{\{ default "traefik" \.Values\.gatewayClass\.name \}\}/);
         });
 
+        it("makes websecure Traefik's only default entryPoint, so that the provider's deny-unknown-host TLS router stays off the plain-TCP entryPoints", () => {
+            // On a plain-TCP entryPoint that router made Traefik wait for the client's first bytes:
+            // MySQL's greeting never came (tests/e2e/gateway.test.ts).
+            const defaults = Object.entries(values.ports as Record<string, any>).filter(([, port]) => port?.asDefault).map(([name]) => name);
+            assert.deepEqual(defaults, ["websecure"]);
+        });
+
         it("passes every policy of the pack", () => {
             const views = run.resources.map((r) => ({ type: r.type, props: r.inputs }));
             const violations = [...views.flatMap((v) => rules.flatMap((rule) => rule.check(v))), ...stackRules.flatMap((rule) => rule.check(views))];
