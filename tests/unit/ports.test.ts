@@ -32,6 +32,11 @@ describe("port planning (npm run ports -- --assign)", () => {
         assert.deepEqual(assign("memcached-demo"), { app: "memcached-demo", name: "memcached", port: 11211, nodePort: 30211 });
     });
 
+    it("gives a UDP app an entryPoint of its own, off the privileged port its Service uses", () => {
+        assert.deepEqual(assignPorts(parseConfig(devWith((v) => { v.apps["dns-demo"] ??= {}; }), catalog), catalog, "dns-demo"),
+            { app: "dns-demo", name: "dns", port: 10000, nodePort: 30000 });
+    });
+
     it("goes round every port the stack reserves or uses, the same way every time", () => {
         // 6379 is redis-demo's: the first free port from 10000, and its paired NodePort.
         assert.deepEqual(assign("redis2-demo"), { app: "redis2-demo", name: "redis2", port: 10000, nodePort: 30000 });
