@@ -4,18 +4,16 @@
  * cluster, deploy). The render script and the tests call deployPlatform under mocks, with no
  * cluster to read.
  */
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { App } from "./components/app";
+import { appNamespace } from "./components/k8s/namespace";
 import { TraefikIngress } from "./components/traefikIngress";
-import { ownershipAnnotations } from "./lib/k8s/metadata";
-import { namespace } from "./lib/k8s/namespace";
-import { defaultDenyIngressSpec } from "./lib/k8s/networkPolicy";
 import { Catalog } from "./lib/catalog";
 import { rawConfigFromPulumi } from "./lib/config/load";
 import { checkCluster, LiveDecisions } from "./lib/live/checks";
 import { providerClusterReader } from "./lib/live/cluster";
-import { EntryPointRow, PlatformPlan, PortTableRow } from "./lib/plan/plan";
+import { PlatformPlan } from "./lib/model";
+import { EntryPointRow, portTable, PortTableRow } from "./lib/plan/portTable";
 import { ConfigError } from "./lib/problems";
 import { validate } from "./lib/rules/validate";
 
@@ -32,8 +30,10 @@ export interface Platform {
  */
 export function keptNamespaces(plan: PlatformPlan, live: LiveDecisions): Map<string, string[]> {
     const keep = new Map(live.keepNamespaces);
-    for (const app of plan.apps.filter((a) => a.storage)) {
-        keep.set(app.namespace, [...new Set([...(keep.get(app.namespace) ?? []), ...app.storage!.claims.map((claim) => `persistentvolumeclaim/${claim} (data)`)])]);
+    for (const { namespace, storage } of plan.apps) {
+        if (storage) {
+            keep.set(namespace, [...new Set([...(keep.get(namespace) ?? []), ...storage.claims.map((claim) => `persistentvolumeclaim/${claim} (data)`)])]);
+        }
     }
     return keep;
 }
@@ -62,14 +62,8 @@ export function deployPlatform(plan: PlatformPlan, live: LiveDecisions = {}): Pl
         reportWhatDestroyKeeps(plan, keep, live);
     }
 
-    const namespaces = new Map(plan.namespaces.map((name) => {
-        const ns = namespace(`${name}-namespace`, { name, labels: plan.labels, podSecurity: config.podSecurity }, { retainOnDelete: keep.has(name) });
-        new k8s.networking.v1.NetworkPolicy(`${name}-default-deny-ingress`, {
-            metadata: { name: "default-deny-ingress", namespace: ns.metadata.name, labels: plan.labels, annotations: ownershipAnnotations },
-            spec: defaultDenyIngressSpec(),
-        }, { parent: ns });
-        return [name, ns];
-    }));
+    const namespaces = new Map(plan.namespaces.map((name) =>
+        [name, appNamespace({ name, labels: plan.labels, podSecurity: config.podSecurity, retainOnDelete: keep.has(name) }).metadata.name]));
     const traefik = new TraefikIngress("traefik", {
         traefik: plan.traefik,
         podSecurity: config.podSecurity,
@@ -77,8 +71,16 @@ export function deployPlatform(plan: PlatformPlan, live: LiveDecisions = {}): Pl
         gatewayCrds: live.gatewayCrds,
         namespaceOptions: { retainOnDelete: keep.has(plan.traefik.namespace) },
     });
+    // plan.namespaces are the apps' own; the namespace's output orders each app after it.
+    const namespaceOf = (name: string) => {
+        const ns = namespaces.get(name);
+        if (!ns) {
+            throw new Error(`namespace ${name} is not among the planned ones`);
+        }
+        return ns;
+    };
     const apps = plan.apps.map((app) => new App(app.id, {
-        app, namespace: namespaces.get(app.namespace)!.metadata.name, secrets, traefik, traefikNamespace: plan.traefik.namespace,
+        app, namespace: namespaceOf(app.namespace), secrets, traefik, traefikNamespace: plan.traefik.namespace,
     }));
     return { plan, traefik, apps };
 }
@@ -109,6 +111,6 @@ export function stackProgram(catalog: Catalog): () => Promise<StackOutputs> {
         const live = await refusingBadConfig(async () =>
             checkCluster(plan, plan.config.adopt, await providerClusterReader(kubernetes.get("kubeconfig"), kubernetes.get("context"))));
         const platform = deployPlatform(plan, live);
-        return { entryPoints: platform.traefik.entryPoints, portTable: plan.portTable, traefikNamespace: platform.traefik.namespace.metadata.name };
+        return { entryPoints: platform.traefik.entryPoints, portTable: portTable(plan), traefikNamespace: platform.traefik.namespace.metadata.name };
     };
 }

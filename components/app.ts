@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { appWorkload, AppWorkload, AppWorkloadArgs } from "../lib/k8s/appObjects";
-import { AppRoute, appRoute, routeObjects, TraefikObject } from "../lib/k8s/routes";
+import { appWorkload, AppWorkload, AppWorkloadArgs } from "./k8s/appObjects";
+import { AppRoute, appRoute, routeObjects, TraefikObject } from "./k8s/routes";
 
 export interface AppArgs extends AppWorkloadArgs {
     /** The Traefik install: the route waits for it, so that its CRD exists. */

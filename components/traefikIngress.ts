@@ -1,12 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Gateway } from "../lib/k8s/crds/gateway";
-import { gateway, gatewayApiCrds } from "../lib/k8s/gatewayApi";
-import { ownershipAnnotations } from "../lib/k8s/metadata";
-import { namespace } from "../lib/k8s/namespace";
-import { PodSecurityLevel } from "../lib/k8s/podSecurity";
-import { entryPointRows, EntryPointRow, PlannedTraefik } from "../lib/plan/plan";
-import { traefikValues } from "../lib/traefik/chart";
+import { PlannedTraefik } from "../lib/model";
+import { traefikValues } from "../lib/plan/chartValues";
+import { EntryPointRow, entryPointRows } from "../lib/plan/portTable";
+import { Gateway } from "./k8s/customResources";
+import { gateway, gatewayApiCrds } from "./k8s/gatewayApi";
+import { ownershipAnnotations } from "./k8s/metadata";
+import { namespace } from "./k8s/namespace";
+import { PodSecurityLevel } from "./k8s/podSecurity";
 
 export interface TraefikIngressArgs {
     /**

@@ -1,6 +1,3 @@
-export { canaryNames, objectNames } from "./names";
-export type { ObjectNames } from "./names";
-
 /**
  * The app catalog: what each app *is* (names, selector, container and how its image is told its
  * port, TLS and data directory). Everything an environment changes (replicas, resources, images,

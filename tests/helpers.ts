@@ -3,7 +3,7 @@ import * as path from "path";
 import { Catalog, catalog as projectCatalog } from "../lib/catalog";
 import { rawConfigFromStackFile, stackFile } from "../lib/config/load";
 import { RawConfig } from "../lib/config/schema";
-import { PlatformPlan } from "../lib/plan/plan";
+import { PlatformPlan } from "../lib/model";
 import { ConfigError, formatProblem } from "../lib/problems";
 import { validate } from "../lib/rules/validate";
 

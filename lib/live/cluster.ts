@@ -5,7 +5,7 @@
  * @kubernetes/client-node loads it and applies its credentials (certificates, tokens, exec plugins).
  */
 import * as https from "https";
-import { ObjectRef } from "../plan/plan";
+import { ObjectRef } from "../model";
 
 /** Metadata of a live object, as far as ownership needs it. */
 export interface LiveMeta {
@@ -94,6 +94,7 @@ export async function providerClusterReader(kubeconfig: string | undefined, cont
         throw new ClusterUnreadable("the kubeconfig names no current cluster");
     }
     const server = new URL(cluster.server);
+    const serverText = cluster.server;
 
     async function get(path: string): Promise<{ status: number; body: ApiBody }> {
         const options: https.RequestOptions = {
@@ -114,8 +115,8 @@ export async function providerClusterReader(kubeconfig: string | undefined, cont
                     }
                 });
             });
-            request.on("timeout", () => request.destroy(new Error(`no answer from ${cluster!.server} in 30 s`)));
-            request.on("error", (err) => reject(new ClusterUnreadable(`${cluster!.server}: ${err.message}`)));
+            request.on("timeout", () => request.destroy(new Error(`no answer from ${serverText} in 30 s`)));
+            request.on("error", (err) => reject(new ClusterUnreadable(`${serverText}: ${err.message}`)));
             request.end();
         });
     }
@@ -202,4 +203,9 @@ export async function providerClusterReader(kubeconfig: string | undefined, cont
             });
         },
     };
+}
+
+/** The key of an object in the maps of what was read. */
+export function objectKey(ref: Pick<ObjectRef, "kind" | "namespace" | "name">): string {
+    return `${ref.kind}/${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
 }

@@ -3,10 +3,11 @@
  * labels of their own (a live selector cannot change, so the stable Service must not select the
  * canary's pods), taking a share of the route's connections.
  */
-import { AppSpec, canaryNames } from "../catalog";
+import { AppSpec } from "../catalog";
 import { AppConfig } from "../config/schema";
 import { splitImage } from "../images";
-import type { PlannedAppBase, PlannedCanary } from "./apps";
+import type { PlannedAppBase, PlannedCanary } from "../model";
+import { canaryNames } from "./names";
 
 /** The selector of a canary's pods: each of the app's selector values, suffixed. */
 export function canarySelector(selector: Record<string, string>): Record<string, string> {

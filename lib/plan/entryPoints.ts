@@ -5,33 +5,13 @@
 import { Catalog, catalogEntry } from "../catalog";
 import { StackConfig } from "../config/schema";
 import { PROJECT } from "../constants";
+import { EntryPointDeclaration, PlannedEntryPoint } from "../model";
 import { ChartProfile } from "../traefik/profile";
 
-/** An entryPoint an app declares for Traefik. */
-export interface PlannedEntryPoint {
-    name: string;
-    /** Port Traefik listens on inside its pod. */
-    port: number;
-    /** Port on the Traefik Service. */
-    exposedPort: number;
-    /** Fixed NodePort, when the stack names one. */
-    nodePort?: number;
-    /** UDP for a UDP app's entryPoint: a TCP and a UDP entryPoint may share a number. */
-    protocol: "TCP" | "UDP";
-    /** Addresses (a load balancer) whose PROXY protocol headers it accepts. */
-    proxyProtocol?: { trustedIPs: string[] };
-    /** App ids routed through it: the declaring app first, then those that refer to its name. */
-    apps: string[];
-    /** Config path of the declaration. */
-    path: string;
-    /** Why the declaration cannot stand: the name is one of Traefik's own, or an earlier app's. */
-    clash?: { builtin: true } | { app: string };
-}
-
 /** Every declaration, in app order; sharing apps join the first declaration of the name that stands. */
-export function planEntryPoints(config: Pick<StackConfig, "apps">, profile: ChartProfile, catalog: Catalog): PlannedEntryPoint[] {
+export function planEntryPoints(config: Pick<StackConfig, "apps">, profile: ChartProfile, catalog: Catalog): EntryPointDeclaration[] {
     const builtin = new Set(profile.builtinEntryPoints.map((b) => b.name));
-    const declarations: PlannedEntryPoint[] = [];
+    const declarations: EntryPointDeclaration[] = [];
     for (const [id, app] of Object.entries(config.apps)) {
         const ep = app.entryPoint;
         if (ep?.port === undefined) {
@@ -56,6 +36,6 @@ export function planEntryPoints(config: Pick<StackConfig, "apps">, profile: Char
 }
 
 /** The declarations Traefik gets: those that stand (all of them, once validation has passed). */
-export function standingEntryPoints(declarations: PlannedEntryPoint[]): PlannedEntryPoint[] {
+export function standingEntryPoints(declarations: EntryPointDeclaration[]): PlannedEntryPoint[] {
     return declarations.filter((d) => !d.clash);
 }

@@ -4,12 +4,8 @@
  * (plain TCP) or TLSRoute (SNI, TLS passed through) per app bound to its listener by sectionName.
  * Derived from the same app list as the entryPoints: no second list of listeners to keep.
  */
-import type { GatewaySpec } from "../k8s/crds/gateway";
-import type { TCPRouteSpec } from "../k8s/crds/tcpRoute";
-import type { TLSRouteSpec } from "../k8s/crds/tlsRoute";
+import type { GatewayListener, PlannedEntryPoint, PlannedGateway, PlannedGatewayRoute, PlannedListener, TcpAppDraft } from "../model";
 import { ChartProfile } from "../traefik/profile";
-import type { PlannedTcpApp } from "./apps";
-import type { PlannedEntryPoint } from "./entryPoints";
 
 export const GATEWAY_GROUP = "gateway.networking.k8s.io";
 
@@ -18,47 +14,6 @@ export const TRAEFIK_GATEWAY_CONTROLLER = "traefik.io/gateway-controller";
 
 /** Kubernetes' own label on every namespace: listeners admit routes of their app's namespace by it. */
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
-
-export type GatewayListener = GatewaySpec["listeners"][number];
-
-/** A listener of the Gateway: one per TCP app. */
-export interface PlannedListener {
-    /** The listener's name, the app's id: its route's parentRef names it as sectionName. */
-    name: string;
-    /** The port of the app's entryPoint inside the Traefik pod: Traefik binds the listener to the entryPoint on that port. */
-    port: number;
-    /** TCP for a plain-TCP app, TLS (passthrough) for an SNI app. */
-    protocol: "TCP" | "TLS";
-    /** The app's SNI host (TLS listeners only). */
-    hostname?: string;
-    /** The entryPoint whose port it takes. */
-    entryPoint: string;
-    /** The app whose route it admits, and the namespace that route lives in. */
-    app: string;
-    namespace: string;
-    /** Config path of the app, for messages. */
-    path: string;
-}
-
-/** The stack's Gateway and the GatewayClass of its Traefik. */
-export interface PlannedGateway {
-    name: string;
-    /** Traefik's namespace. */
-    namespace: string;
-    /**
-     * The chart's GatewayClass, named for this stack's Traefik: a GatewayClass is cluster-wide, and
-     * each Traefik reads only its own (by the labels `labels`), so stacks sharing a cluster do not
-     * program each other's Gateways.
-     */
-    className: string;
-    /** Labels the GatewayClass carries, and Traefik's provider selects it by. */
-    classLabels: Record<string, string>;
-    listeners: PlannedListener[];
-}
-
-export type PlannedGatewayRoute =
-    | { kind: "TCPRoute"; name: string; spec: TCPRouteSpec }
-    | { kind: "TLSRoute"; name: string; spec: TLSRouteSpec };
 
 /** The GatewayClass of a stack's Traefik: one per Traefik namespace, which no two stacks share. */
 export function gatewayClassName(traefikNamespace: string): string {
@@ -71,7 +26,7 @@ function entryPointPort(name: string, entryPoints: PlannedEntryPoint[], profile:
 }
 
 /** The listener of a TCP app that routes through an entryPoint. */
-export function planListener(app: PlannedTcpApp, entryPoints: PlannedEntryPoint[], profile: ChartProfile): PlannedListener | undefined {
+export function planListener(app: TcpAppDraft, entryPoints: PlannedEntryPoint[], profile: ChartProfile): PlannedListener | undefined {
     if (!app.entryPoint) {
         return undefined;
     }
@@ -101,7 +56,7 @@ export function gatewayListeners(listeners: PlannedListener[]): GatewayListener[
 }
 
 /** The app's route: bound to its listener by sectionName, to its Service (and a canary's, weighted). */
-export function planGatewayRoute(app: PlannedTcpApp, gateway: Pick<PlannedGateway, "name" | "namespace">): PlannedGatewayRoute {
+export function planGatewayRoute(app: TcpAppDraft, gateway: Pick<PlannedGateway, "name" | "namespace">): PlannedGatewayRoute {
     const parentRefs = [{ group: GATEWAY_GROUP, kind: "Gateway", name: gateway.name, namespace: gateway.namespace, sectionName: app.id }];
     const stable = { name: app.names.service, port: app.servicePort };
     const backendRefs = app.canary

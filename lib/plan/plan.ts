@@ -5,30 +5,11 @@
 import { Catalog, catalogEntry } from "../catalog";
 import { Duration, StackConfig } from "../config/schema";
 import { PROJECT } from "../constants";
-import { StackIdentity } from "../ownership";
-import { chartProfile, ChartProfile, ServiceType, TRAEFIK_DRAIN_SECONDS, TraefikResources } from "../traefik/profile";
-import { PlannedApp, planApp, stackLabels } from "./apps";
-import { PlannedEntryPoint, planEntryPoints, standingEntryPoints } from "./entryPoints";
-import { GATEWAY_GROUP, gatewayClassName, PlannedGateway, planGatewayRoute, planListener } from "./gateway";
-import { portTable, PortTableRow } from "./portTable";
-
-export * from "./apps";
-export * from "./entryPoints";
-export * from "./gateway";
-export * from "./portTable";
-export * from "./routes";
-
-/** How Traefik shuts down: `traefik.gracePeriod`, in seconds, and what the pod then needs. */
-export interface PlannedShutdown {
-    /** After SIGTERM, Traefik keeps accepting new connections this long. */
-    requestAcceptGraceTimeout: number;
-    /** Then it serves the open connections this long, and closes them. */
-    graceTimeOut: number;
-    /** The pod's grace: the stack's, or derived from the three phases and a margin. */
-    terminationGracePeriodSeconds: number;
-    /** What the three phases take: the preStop drain, accepting, serving. */
-    needed: number;
-}
+import { AppDraft, ObjectRef, PlanDraft, PlannedEntryPoint, PlannedGateway, PlannedShutdown, PlannedTraefik } from "../model";
+import { chartProfile, ChartProfile, TRAEFIK_DRAIN_SECONDS } from "../traefik/profile";
+import { planApp, stackLabels } from "./apps";
+import { planEntryPoints, standingEntryPoints } from "./entryPoints";
+import { GATEWAY_GROUP, gatewayClassName, planGatewayRoute, planListener } from "./gateway";
 
 /** Seconds of a duration the schema accepted ("1m30s", or a number of seconds). */
 export function seconds(d: Duration): number {
@@ -52,70 +33,20 @@ function planShutdown(grace: StackConfig["traefik"]["gracePeriod"]): PlannedShut
     return { requestAcceptGraceTimeout, graceTimeOut, needed, terminationGracePeriodSeconds: grace.terminationGracePeriodSeconds ?? needed + SHUTDOWN_MARGIN_SECONDS };
 }
 
-/** Traefik as this stack installs it. */
-export interface PlannedTraefik {
-    chart: StackConfig["traefik"]["chart"];
-    installer: "chart" | "release";
-    /** How it routes TCP apps: their IngressRouteTCPs, or the Gateway API (`gateway`). */
-    routing: "ingressRoute" | "gateway";
-    /** Its Gateway, in gateway routing. */
-    gateway?: PlannedGateway;
-    /** Its namespace: `traefik.namespace`, else `traefik` plus the stack's namespaceSuffix. */
-    namespace: string;
-    releaseName: string;
-    serviceType: ServiceType;
-    resources?: TraefikResources;
-    /** The only namespaces whose routes it reads (and whose Secrets it may read): the stack's apps'. */
-    watchNamespaces: string[];
-    /** How its chart version spells the values. */
-    profile: ChartProfile;
-    /** Its extra entryPoints, from the apps (those that stand). */
-    entryPoints: PlannedEntryPoint[];
-    /** Labels for every object of the chart: the stack's, and its ownership. */
-    labels: Record<string, string>;
-    /** Its shutdown, when the stack sets `traefik.gracePeriod` (else the chart's and Traefik's defaults). */
-    shutdown?: PlannedShutdown;
-}
-
-/** A Kubernetes object the program creates itself, and the config key that names it. */
-export interface ObjectRef {
-    apiVersion: string;
-    kind: string;
-    namespace?: string;
-    name: string;
-    /** Config path that brings the object into being, for messages. */
-    path: string;
-}
-
-export interface PlatformPlan {
-    /** What the plan was made from: the rules read what the stack wrote through it. */
-    config: StackConfig;
-    catalog: Catalog;
-    identity: StackIdentity;
-    /** Labels on every object: the stack's own, and its ownership. */
-    labels: Record<string, string>;
-    apps: PlannedApp[];
-    /** Every entryPoint declaration, including those that clash (the rules refuse them). */
-    entryPoints: PlannedEntryPoint[];
-    profile: ChartProfile;
-    portTable: PortTableRow[];
-    /** Namespaces the program creates for the apps. */
-    namespaces: string[];
-    traefik: PlannedTraefik;
-    /** Every object the program creates itself (the chart's objects aside). */
-    objects: ObjectRef[];
-}
-
 /**
  * Everything the program will create, derived once from a configuration that passed the schema:
- * the rules check this, and the components build it.
+ * the rules check this draft, and the components build the plan validation makes of it.
  */
-export function planPlatform(config: StackConfig, catalog: Catalog): PlatformPlan {
+export function planPlatform(config: StackConfig, catalog: Catalog): PlanDraft {
     const profile = chartProfile(config.traefik.chart.version);
     const entryPoints = planEntryPoints(config, profile, catalog);
     const { traefik } = config;
     const traefikNamespace = traefik.namespace ?? `traefik${config.namespaceSuffix}`;
-    let apps = Object.keys(config.apps).map((id) => planApp(id, catalogEntry(catalog, id)!, config, profile));
+    // The schema pass refused ids that are not in the catalog.
+    let apps = Object.keys(config.apps).flatMap((id) => {
+        const spec = catalogEntry(catalog, id);
+        return spec ? [planApp(id, spec, config, profile)] : [];
+    });
     let gateway: PlannedGateway | undefined;
     if (traefik.routing === "gateway") {
         gateway = planGateway(apps, standingEntryPoints(entryPoints), profile, traefikNamespace, traefik.releaseName, stackLabels(config));
@@ -147,7 +78,6 @@ export function planPlatform(config: StackConfig, catalog: Catalog): PlatformPla
         apps,
         entryPoints,
         profile,
-        portTable: portTable(apps, plannedTraefik.entryPoints, profile),
         namespaces,
         traefik: plannedTraefik,
         objects: plannedObjects(apps, namespaces, plannedTraefik.namespace, gateway),
@@ -155,13 +85,13 @@ export function planPlatform(config: StackConfig, catalog: Catalog): PlatformPla
 }
 
 /** The stack's Gateway: a listener for each TCP app whose entryPoint Traefik has (the rules refuse the others). */
-function planGateway(apps: PlannedApp[], entryPoints: PlannedEntryPoint[], profile: ChartProfile, namespace: string, releaseName: string, labels: Record<string, string>): PlannedGateway {
+function planGateway(apps: AppDraft[], entryPoints: PlannedEntryPoint[], profile: ChartProfile, namespace: string, releaseName: string, labels: Record<string, string>): PlannedGateway {
     const listeners = apps.flatMap((app) => (app.kind === "tcp" ? [planListener(app, entryPoints, profile)] : [])).filter((l) => l !== undefined);
     return { name: `${releaseName}-gateway`, namespace, className: gatewayClassName(namespace), classLabels: labels, listeners };
 }
 
 /** The objects of `apps`, their namespaces and Traefik's, named as the components name them. */
-function plannedObjects(apps: PlannedApp[], namespaces: string[], traefikNamespace: string, gateway: PlannedGateway | undefined): ObjectRef[] {
+function plannedObjects(apps: AppDraft[], namespaces: string[], traefikNamespace: string, gateway: PlannedGateway | undefined): ObjectRef[] {
     const objects: ObjectRef[] = [{ apiVersion: "v1", kind: "Namespace", name: traefikNamespace, path: `${PROJECT}:traefik.namespace` }];
     if (gateway) {
         objects.push({ apiVersion: `${GATEWAY_GROUP}/v1`, kind: "Gateway", namespace: gateway.namespace, name: gateway.name, path: `${PROJECT}:traefik.routing` });

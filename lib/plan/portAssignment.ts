@@ -11,6 +11,7 @@ import { Problem } from "../problems";
 import { chartProfile } from "../traefik/profile";
 import { planEntryPoints } from "./entryPoints";
 
+/** A free entryPoint port and NodePort for one plain-TCP or UDP app (`npm run ports -- --assign`). */
 export interface PortAssignment {
     app: string;
     /** The entryPoint's name: the one the stack gives the app, else one made from the app id. */

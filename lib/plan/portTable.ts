@@ -1,14 +1,12 @@
 /** The port tables: Traefik's entryPoints (a stack output) and the seed's per-app table (`npm run ports`). */
-import { ChartProfile } from "../traefik/profile";
-import { PlannedApp } from "./apps";
-import { PlannedEntryPoint } from "./entryPoints";
+import { PlannedApp, PlannedEntryPoint, PlatformPlan } from "../model";
 
+/** A row of the seed's port table: the app, its entryPoint's ports, the rule, the backend. */
 export interface PortTableRow {
     app: string;
     entryPoint: string;
-    /** Port inside the Traefik pod. */
+    /** Port inside the Traefik pod, and on the Traefik Service. */
     traefikPort: number;
-    /** Port on the Traefik Service. */
     exposedPort: number;
     nodePort?: number;
     /** `service:port` the route sends traffic to. */
@@ -18,6 +16,9 @@ export interface PortTableRow {
     /** Set for a UDP entryPoint only. */
     protocol?: "UDP";
 }
+
+/** A row of the entryPoint table a stack outputs: name, Traefik port, Service port, NodePort and apps. */
+export type EntryPointRow = { entryPoint: string; protocol?: "UDP" } & Pick<PlannedEntryPoint, "port" | "exposedPort" | "nodePort" | "apps">;
 
 function matchOf(app: PlannedApp): string {
     switch (app.kind) {
@@ -31,7 +32,7 @@ function matchOf(app: PlannedApp): string {
 }
 
 /** The seed's port table (its appendix A): one row per app, with the entryPoint and backend it is reached by. */
-export function portTable(apps: PlannedApp[], entryPoints: PlannedEntryPoint[], profile: ChartProfile): PortTableRow[] {
+export function portTable({ apps, traefik: { entryPoints }, profile }: PlatformPlan): PortTableRow[] {
     return apps.map((app) => {
         const name = app.kind === "http" ? "web" : app.entryPoint ?? "";
         const own = entryPoints.find((ep) => ep.name === name);
@@ -57,9 +58,6 @@ export function portTableMarkdown(rows: PortTableRow[]): string {
     const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
     return [row(header), row(header.map(() => "---")), ...lines.map(row)].join("\n") + "\n";
 }
-
-/** A row of the entryPoint table a stack outputs: name, Traefik port, Service port, NodePort and apps. */
-export type EntryPointRow = { entryPoint: string; protocol?: "UDP" } & Pick<PlannedEntryPoint, "port" | "exposedPort" | "nodePort" | "apps">;
 
 export function entryPointRows(entryPoints: PlannedEntryPoint[]): EntryPointRow[] {
     return entryPoints.map((ep) => ({

@@ -3,27 +3,11 @@
  * them: the rule (HostSNI, a wildcard, ALPN), the weighted services of a canary, middlewares for
  * who may connect and how many at once, the PROXY protocol towards the backend, TLS options.
  */
-import type { IngressRouteTCPSpec } from "../k8s/crds/ingressRouteTcp";
-import type { IngressRouteUDPSpec } from "../k8s/crds/ingressRouteUdp";
-import type { MiddlewareTCPSpec } from "../k8s/crds/middlewareTcp";
-import type { ServersTransportTCPSpec } from "../k8s/crds/serversTransportTcp";
-import type { TLSOptionSpec } from "../k8s/crds/tlsOption";
+import type { TlsOptionsConfig } from "../config/schema";
+import type { IngressRouteTCPSpec } from "../crds/ingressRouteTcp";
+import type { TLSOptionSpec } from "../crds/tlsOption";
+import type { PlannedTraefikObject, TcpAppDraft, UdpAppDraft } from "../model";
 import { ChartProfile } from "../traefik/profile";
-import type { PlannedTcpApp, PlannedUdpApp } from "./apps";
-import type { PlannedGatewayRoute } from "./gateway";
-
-/** Traefik's own route kinds (`traefik.routing: ingressRoute`, and UDP apps), or a Gateway API route. */
-export type PlannedRoute =
-    | { kind: "IngressRouteTCP"; name: string; spec: IngressRouteTCPSpec }
-    | { kind: "IngressRouteUDP"; name: string; spec: IngressRouteUDPSpec }
-    | PlannedGatewayRoute;
-
-/** An object the route refers to by name, in the app's namespace; `role` names its Pulumi resource. */
-export type PlannedTraefikObject = { name: string; role: string } & (
-    | { kind: "MiddlewareTCP"; spec: MiddlewareTCPSpec }
-    | { kind: "ServersTransportTCP"; spec: ServersTransportTCPSpec }
-    | { kind: "TLSOption"; spec: TLSOptionSpec }
-);
 
 interface RouteService {
     name: string;
@@ -61,7 +45,7 @@ export function alpnRule(alpn: string[], profile: ChartProfile): string {
 }
 
 /** The stable Service, and with a canary both, weighted by the canary's share. */
-function backends(app: PlannedTcpApp | PlannedUdpApp): RouteService[] {
+function backends(app: TcpAppDraft | UdpAppDraft): RouteService[] {
     const stable = { name: app.names.service, port: app.servicePort };
     if (!app.canary) {
         return [stable];
@@ -69,8 +53,7 @@ function backends(app: PlannedTcpApp | PlannedUdpApp): RouteService[] {
     return [{ ...stable, weight: 100 - app.canary.weight }, { name: app.canary.app.names.service, port: app.servicePort, weight: app.canary.weight }];
 }
 
-function tlsOptionsSpec(app: PlannedTcpApp): TLSOptionSpec {
-    const { minVersion, clientAuth } = app.tlsOptions!;
+function tlsOptionsSpec({ minVersion, clientAuth }: TlsOptionsConfig): TLSOptionSpec {
     return {
         ...(minVersion ? { minVersion: `VersionTLS1${minVersion.slice(2)}` } : {}),
         ...(clientAuth ? { clientAuth: { ...(clientAuth.secretNames ? { secretNames: clientAuth.secretNames } : {}), clientAuthType: clientAuth.mode } } : {}),
@@ -78,7 +61,7 @@ function tlsOptionsSpec(app: PlannedTcpApp): TLSOptionSpec {
 }
 
 /** The app with its route and the Traefik objects the route refers to. */
-export function planRoute<A extends PlannedTcpApp | PlannedUdpApp>(app: A, profile: ChartProfile): A {
+export function planRoute<A extends TcpAppDraft | UdpAppDraft>(app: A, profile: ChartProfile): A {
     if (!app.entryPoint) {
         return app;
     }
@@ -104,7 +87,7 @@ export function planRoute<A extends PlannedTcpApp | PlannedUdpApp>(app: A, profi
     }
     const terminated = app.tls && "secretName" in app.tls ? app.tls : undefined;
     if (terminated && app.tlsOptions) {
-        objects.push({ kind: "TLSOption", name: names.tlsOptions, role: "tls-options", spec: tlsOptionsSpec(app) });
+        objects.push({ kind: "TLSOption", name: names.tlsOptions, role: "tls-options", spec: tlsOptionsSpec(app.tlsOptions) });
     }
     const match = [hostRule(app.host, profile), ...(app.alpn ? [alpnRule(app.alpn, profile)] : [])].join(" && ");
     const tls = terminated && app.tlsOptions ? { ...terminated, options: { name: names.tlsOptions } } : app.tls;

@@ -5,7 +5,7 @@
  * asks for nothing that a TCPRoute or TLSRoute cannot say.
  */
 import { PROJECT } from "../constants";
-import { PlannedListener, PlannedTcpApp, PlatformPlan } from "../plan/plan";
+import { PlanDraft, PlannedListener, TcpAppDraft } from "../model";
 import { Problem } from "../problems";
 
 /** What an app may set under IngressRouteTCPs that a Gateway API route (in Traefik 3.7) cannot carry, and where to find it. */
@@ -16,7 +16,7 @@ const ingressRouteOnly = [
     { key: "alpn", what: "an ALPN matcher: a TLSRoute matches by SNI host only" },
 ] as const;
 
-function featureProblems(app: PlannedTcpApp): Problem[] {
+function featureProblems(app: TcpAppDraft): Problem[] {
     const at = `${PROJECT}:apps.${app.id}`;
     const problems: Problem[] = ingressRouteOnly.filter(({ key }) => app[key] !== undefined).map(({ key, what }) => ({
         path: `${at}.${key}`, value: app[key], problem: `is ${what}`, fix: `remove ${key} from ${app.id}, or keep traefik.routing: ingressRoute`,
@@ -38,7 +38,7 @@ function featureProblems(app: PlannedTcpApp): Problem[] {
 }
 
 /** The Gateway's listeners against Traefik's entryPoints, and each other. */
-function listenerProblems(plan: PlatformPlan, listeners: PlannedListener[]): Problem[] {
+function listenerProblems(plan: PlanDraft, listeners: PlannedListener[]): Problem[] {
     const problems: Problem[] = [];
     const tcpPorts = new Map([
         ...plan.profile.builtinEntryPoints.map((b) => [b.port, b.name] as const),
@@ -72,7 +72,7 @@ function listenerProblems(plan: PlatformPlan, listeners: PlannedListener[]): Pro
     return problems;
 }
 
-export function gatewayProblems(plan: PlatformPlan): Problem[] {
+export function gatewayProblems(plan: PlanDraft): Problem[] {
     const { gateway } = plan.traefik;
     if (!gateway) {
         return [];

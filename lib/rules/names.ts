@@ -3,7 +3,7 @@ import { Catalog, catalogEntry } from "../catalog";
 import { dnsLabel, labelValue, StackConfig } from "../config/schema";
 import { PROJECT } from "../constants";
 import { OWNER_LABEL_PREFIX, StackIdentity } from "../ownership";
-import { PlatformPlan } from "../plan/plan";
+import { PlanDraft } from "../model";
 import { Problem } from "../problems";
 import { traefikSelectorKeys } from "../traefik/profile";
 
@@ -28,7 +28,7 @@ function labelProblems(config: StackConfig, catalog: Catalog): Problem[] {
         ...keys.filter((key) => users.has(key)).map((key) => ({
             path: `${PROJECT}:labels.${key}`,
             value: config.labels[key],
-            problem: `is a label key that selectors use (${users.get(key)!.join(", ")}): on the pod templates it would break those selectors`,
+            problem: `is a label key that selectors use (${(users.get(key) ?? []).join(", ")}): on the pod templates it would break those selectors`,
             fix: `rename the label (e.g. team, or example.com/${key.replace(/^.*\//, "")})`,
         })),
         ...keys.filter((key) => key.startsWith(OWNER_LABEL_PREFIX)).map((key) => ({
@@ -76,6 +76,6 @@ function chartProblems(config: StackConfig): Problem[] {
         : [];
 }
 
-export function nameProblems(plan: PlatformPlan): Problem[] {
+export function nameProblems(plan: PlanDraft): Problem[] {
     return [...labelProblems(plan.config, plan.catalog), ...namingProblems(plan.config, plan.catalog), ...chartProblems(plan.config)];
 }

@@ -3,7 +3,7 @@
  * Traefik's own or another app's (port, Service port, NodePort), NodePorts in range.
  */
 import { NODE_PORT_RANGE, PROJECT } from "../constants";
-import { PlannedEntryPoint, PlatformPlan } from "../plan/plan";
+import { EntryPointDeclaration, PlanDraft } from "../model";
 import { Problem } from "../problems";
 
 // IANA_SVC_NAME: what Kubernetes accepts as a Service port name, which each entryPoint becomes.
@@ -12,7 +12,7 @@ const ianaSvcName = /^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*$/;
 const { min, max } = NODE_PORT_RANGE;
 
 /** What the stack wrote for an app's entryPoint: required where it must be, only where it applies. */
-function entryPointChoice(plan: PlatformPlan, app: PlatformPlan["apps"][number]): Problem[] {
+function entryPointChoice(plan: PlanDraft, app: PlanDraft["apps"][number]): Problem[] {
     const problems: Problem[] = [];
     const written = plan.config.apps[app.id];
     const at = `${PROJECT}:apps.${app.id}`;
@@ -47,14 +47,14 @@ interface PortBook {
 }
 
 /** A declaration against Traefik's own entryPoints and the declarations before it. */
-function declaration(plan: PlatformPlan, ep: PlannedEntryPoint, book: PortBook): Problem[] {
+function declaration(plan: PlanDraft, ep: EntryPointDeclaration, book: PortBook): Problem[] {
     const problems: Problem[] = [];
     const add = (path: string, value: unknown, problem: string, fix: string) => problems.push({ path, value, problem, fix });
     const { ports, exposedPorts } = book;
     const id = ep.apps[0];
     const port = `${ep.protocol}/${ep.port}`;
     const exposedPort = `${ep.protocol}/${ep.exposedPort}`;
-    const written = plan.config.apps[id].entryPoint!;
+    const written = plan.config.apps[id].entryPoint;
     if (!ianaSvcName.test(ep.name)) {
         add(`${ep.path}.name`, ep.name, "is not a valid Service port name (IANA_SVC_NAME: at most 15 characters, lowercase letters, digits and '-', at least one letter, no leading, trailing or double '-')", "choose a short lowercase name such as mytcp or redis");
     }
@@ -75,8 +75,8 @@ function declaration(plan: PlatformPlan, ep: PlannedEntryPoint, book: PortBook):
     const exposedOwner = exposedPorts.get(exposedPort);
     // Without exposedPort, a clash of the Service port is the clash already reported for port.
     if (exposedOwner) {
-        if (written.exposedPort !== undefined || !portOwner) {
-            add(written.exposedPort !== undefined ? `${ep.path}.exposedPort` : `${ep.path}.port`, ep.exposedPort, `is already a port of the Traefik Service, used by ${exposedOwner}`, "choose a free port (set entryPoint.exposedPort to change only the Service port)");
+        if (written?.exposedPort !== undefined || !portOwner) {
+            add(written?.exposedPort !== undefined ? `${ep.path}.exposedPort` : `${ep.path}.port`, ep.exposedPort, `is already a port of the Traefik Service, used by ${exposedOwner}`, "choose a free port (set entryPoint.exposedPort to change only the Service port)");
         }
     } else {
         exposedPorts.set(exposedPort, `app ${id}`);
@@ -85,7 +85,7 @@ function declaration(plan: PlatformPlan, ep: PlannedEntryPoint, book: PortBook):
     return problems;
 }
 
-function nodePortProblems(plan: PlatformPlan, ep: PlannedEntryPoint, taken: Map<string, string>): Problem[] {
+function nodePortProblems(plan: PlanDraft, ep: EntryPointDeclaration, taken: Map<string, string>): Problem[] {
     const id = ep.apps[0];
     const path = `${ep.path}.nodePort`;
     if (plan.traefik.serviceType === "ClusterIP") {
@@ -106,7 +106,7 @@ function nodePortProblems(plan: PlatformPlan, ep: PlannedEntryPoint, taken: Map<
 }
 
 /** entryPoint problems app by app, in the stack's order. */
-export function portProblems(plan: PlatformPlan): Problem[] {
+export function portProblems(plan: PlanDraft): Problem[] {
     const { profile } = plan;
     const book: PortBook = {
         // The chart's own entryPoints are TCP.

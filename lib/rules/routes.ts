@@ -5,7 +5,7 @@
  */
 import { closest } from "fastest-levenshtein";
 import { PROJECT } from "../constants";
-import { PlannedTcpApp, PlannedUdpApp, PlatformPlan } from "../plan/plan";
+import { PlanDraft, TcpAppDraft, UdpAppDraft } from "../model";
 import { Problem } from "../problems";
 
 /** Whether two SNI host patterns (a name, or `*.` and one label of any name) match a common name. */
@@ -22,14 +22,18 @@ function alpnOverlap(a: string[] | undefined, b: string[] | undefined): boolean 
     return !a || !b || a.some((p) => b.includes(p));
 }
 
+/** A TCP app routed by its SNI host. */
+type SniApp = TcpAppDraft & { host: string };
+
 /** An SNI route against the earlier SNI routes on its entryPoint. */
-function sniProblem(app: PlannedTcpApp, earlier: PlannedTcpApp[]): Problem | undefined {
-    const other = earlier.find((e) => hostsOverlap(e.host!, app.host!) && alpnOverlap(e.alpn, app.alpn));
+function sniProblem(app: SniApp, earlier: SniApp[]): Problem | undefined {
+    const other = earlier.find((e) => hostsOverlap(e.host, app.host) && alpnOverlap(e.alpn, app.alpn));
     if (!other) {
         return undefined;
     }
     const path = `${PROJECT}:apps.${app.id}.host`;
-    const onBoth = app.alpn && other.alpn ? ` (ALPN ${app.alpn.filter((p) => other.alpn!.includes(p)).join(", ")} on both)` : "";
+    const common = app.alpn?.filter((p) => other.alpn?.includes(p)) ?? [];
+    const onBoth = app.alpn && other.alpn ? ` (ALPN ${common.join(", ")} on both)` : "";
     if (other.host === app.host) {
         return { path, value: app.host, problem: `is already routed on "${app.entryPoint}" by app ${other.id}${onBoth}`, fix: onBoth ? "use a different host name, or ALPN protocols of its own" : "use a different host name" };
     }
@@ -40,7 +44,7 @@ function sniProblem(app: PlannedTcpApp, earlier: PlannedTcpApp[]): Problem | und
     };
 }
 
-function udpProblems(apps: PlannedUdpApp[], declarer: Map<string, string>): Problem[] {
+function udpProblems(apps: UdpAppDraft[], declarer: Map<string, string>): Problem[] {
     return apps.filter((app) => app.entryPoint !== undefined && declarer.get(app.entryPoint) !== app.id).map((app) => ({
         path: app.entryPointPath, value: app.entryPoint,
         problem: `is not a UDP entryPoint of ${app.id}'s own: UDP has no host name to tell routes apart, so one UDP entryPoint serves one app`,
@@ -48,7 +52,7 @@ function udpProblems(apps: PlannedUdpApp[], declarer: Map<string, string>): Prob
     }));
 }
 
-export function routeProblems(plan: PlatformPlan): Problem[] {
+export function routeProblems(plan: PlanDraft): Problem[] {
     const problems: Problem[] = [];
     const add = (path: string, value: unknown, problem: string, fix: string) => problems.push({ path, value, problem, fix });
     const builtin = new Set(plan.profile.builtinEntryPoints.map((b) => b.name));
@@ -57,8 +61,8 @@ export function routeProblems(plan: PlatformPlan): Problem[] {
     // A refused declaration is reported once, by the port rules: its route is not checked again.
     const refused = new Set(plan.entryPoints.filter((ep) => ep.clash).map((ep) => ep.apps[0]));
     const catchAll = new Map<string, string>();
-    const sni = new Map<string, PlannedTcpApp[]>();
-    const tcpApps = plan.apps.filter((app): app is PlannedTcpApp => app.kind === "tcp" && !refused.has(app.id));
+    const sni = new Map<string, SniApp[]>();
+    const tcpApps = plan.apps.filter((app): app is TcpAppDraft => app.kind === "tcp" && !refused.has(app.id));
     for (const app of tcpApps) {
         const { id, entryPoint, entryPointPath: epPath, host, tls } = app;
         const at = `${PROJECT}:apps.${id}`;
@@ -95,13 +99,13 @@ export function routeProblems(plan: PlatformPlan): Problem[] {
             }
         } else {
             const earlier = sni.get(entryPoint) ?? [];
-            const problem = sniProblem(app, earlier);
+            const problem = sniProblem({ ...app, host }, earlier);
             if (problem) {
                 problems.push(problem);
             } else {
-                sni.set(entryPoint, [...earlier, app]);
+                sni.set(entryPoint, [...earlier, { ...app, host }]);
             }
         }
     }
-    return [...problems, ...udpProblems(plan.apps.filter((app): app is PlannedUdpApp => app.kind === "udp" && !refused.has(app.id)), declarer)];
+    return [...problems, ...udpProblems(plan.apps.filter((app): app is UdpAppDraft => app.kind === "udp" && !refused.has(app.id)), declarer)];
 }

@@ -6,9 +6,10 @@
 import { AppConfig } from "../config/schema";
 import { PROJECT } from "../constants";
 import { splitImage } from "../images";
-import { PlannedApp, PlatformPlan, SHUTDOWN_MARGIN_SECONDS } from "../plan/plan";
+import { AppDraft, PlanDraft } from "../model";
+import { SHUTDOWN_MARGIN_SECONDS } from "../plan/plan";
 import { Problem } from "../problems";
-import { TRAEFIK_DRAIN_SECONDS } from "../traefik/chart";
+import { TRAEFIK_DRAIN_SECONDS } from "../traefik/profile";
 
 type FeatureKey = "host" | "tls" | "alpn" | "ipAllowList" | "maxConnections" | "proxyProtocol" | "canary";
 
@@ -31,7 +32,7 @@ const notForHttp: Partial<Record<FeatureKey, string>> = {
     canary: "the canary splits connections of a TCP or UDP route; an HTTP app's IngressRoute splits requests",
 };
 
-function notApplicable(app: PlannedApp, written: AppConfig): Problem[] {
+function notApplicable(app: AppDraft, written: AppConfig): Problem[] {
     const at = `${PROJECT}:apps.${app.id}`;
     const reasons = app.kind === "udp" ? notForUdp : app.kind === "http" ? notForHttp : {};
     const problems: Problem[] = (Object.entries(reasons) as [FeatureKey, string][])
@@ -47,7 +48,7 @@ function notApplicable(app: PlannedApp, written: AppConfig): Problem[] {
 }
 
 /** ALPN needs TLS; TLS options need Traefik to terminate TLS, and a CA to verify against. */
-function tlsFeatures(app: PlannedApp, written: AppConfig): Problem[] {
+function tlsFeatures(app: AppDraft, written: AppConfig): Problem[] {
     if (app.kind !== "tcp") {
         return [];
     }
@@ -79,7 +80,7 @@ function tlsFeatures(app: PlannedApp, written: AppConfig): Problem[] {
     return problems;
 }
 
-function canaryProblems(app: PlannedApp, written: AppConfig): Problem[] {
+function canaryProblems(app: AppDraft, written: AppConfig): Problem[] {
     const canary = written.canary;
     if (!canary || app.kind === "http") {
         return [];
@@ -98,7 +99,7 @@ function canaryProblems(app: PlannedApp, written: AppConfig): Problem[] {
 }
 
 /** Traefik's shutdown must fit in its pod's grace period, or Kubernetes kills it while it serves. */
-function shutdownProblems(plan: PlatformPlan): Problem[] {
+function shutdownProblems(plan: PlanDraft): Problem[] {
     const shutdown = plan.traefik.shutdown;
     const written = plan.config.traefik.gracePeriod?.terminationGracePeriodSeconds;
     if (!shutdown || written === undefined || written >= shutdown.needed) {
@@ -112,7 +113,7 @@ function shutdownProblems(plan: PlatformPlan): Problem[] {
     }];
 }
 
-export function trafficProblems(plan: PlatformPlan): Problem[] {
+export function trafficProblems(plan: PlanDraft): Problem[] {
     return [
         ...plan.apps.flatMap((app) => {
             const written = plan.config.apps[app.id];

@@ -2,13 +2,15 @@
  * The one place that decides whether a stack's configuration is acceptable:
  * schema (shapes and types) → plan (every derived fact, once) → rules (small checks over the
  * plan). Every problem of a pass is reported at once, each naming its config path, the value and
- * the fix, and all of it runs before any resource is registered.
+ * the fix, and all of it runs before any resource is registered. What passes is returned as a
+ * PlatformPlan, narrowed to what the rules proved.
  */
 import { Catalog, catalog as projectCatalog } from "../catalog";
 import { parseConfig } from "../config/parse";
 import { RawConfig } from "../config/schema";
 import { PROJECT } from "../constants";
-import { PlatformPlan, planPlatform } from "../plan/plan";
+import { AppDraft, PlanDraft, PlannedApp, PlatformPlan } from "../model";
+import { planPlatform } from "../plan/plan";
 import { ConfigError, Problem } from "../problems";
 import { gatewayProblems } from "./gateway";
 import { nameProblems } from "./names";
@@ -17,23 +19,46 @@ import { routeProblems } from "./routes";
 import { trafficProblems } from "./traffic";
 import { workloadProblems } from "./workloads";
 
-function appListProblems(plan: PlatformPlan): Problem[] {
+function appListProblems(plan: PlanDraft): Problem[] {
     return plan.apps.length > 0 ? [] : [{
         path: `${PROJECT}:apps`, value: plan.config.apps, problem: "lists no app", fix: `enable at least one of: ${Object.keys(plan.catalog).join(", ")}`,
     }];
 }
 
 /** Every rule, in the order its problems are reported. */
-export function ruleProblems(plan: PlatformPlan): Problem[] {
+export function ruleProblems(plan: PlanDraft): Problem[] {
     return [appListProblems, portProblems, routeProblems, trafficProblems, gatewayProblems, workloadProblems, nameProblems].flatMap((rule) => rule(plan));
+}
+
+/** A routed app the rules passed has its entryPoint and route (portProblems refuses one without). */
+function routedApp(app: AppDraft): PlannedApp {
+    if (app.kind === "http") {
+        return app;
+    }
+    const missing = () => new Error(`app ${app.id} passed the rules without an entryPoint or a route: a rule is missing`);
+    if (app.entryPoint === undefined) {
+        throw missing();
+    }
+    if (app.kind === "udp") {
+        if (!app.route) {
+            throw missing();
+        }
+        return { ...app, entryPoint: app.entryPoint, route: app.route };
+    }
+    if (!app.route) {
+        throw missing();
+    }
+    return { ...app, entryPoint: app.entryPoint, route: app.route };
 }
 
 /** The plan of a valid configuration; throws one ConfigError listing every problem of the failing pass. */
 export function validate(raw: RawConfig, catalog: Catalog = projectCatalog): PlatformPlan {
-    const plan = planPlatform(parseConfig(raw, catalog), catalog);
-    const problems = ruleProblems(plan);
+    const draft = planPlatform(parseConfig(raw, catalog), catalog);
+    const problems = ruleProblems(draft);
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
-    return plan;
+    // The declarations are the rules' to read: a valid plan's entryPoints are Traefik's (plan.traefik.entryPoints).
+    const { entryPoints, apps, ...plan } = draft;
+    return { ...plan, apps: apps.map(routedApp) };
 }

@@ -6,7 +6,8 @@
 import { AppSpec, catalogEntry } from "../catalog";
 import { StackConfig } from "../config/schema";
 import { HIDDEN_SECRET, PROJECT } from "../constants";
-import { PlatformPlan, resolveSetting } from "../plan/plan";
+import { PlanDraft } from "../model";
+import { resolveSetting } from "../plan/apps";
 import { Problem } from "../problems";
 import { parseQuantity } from "../quantity";
 
@@ -19,13 +20,15 @@ function imageProblems(config: StackConfig): Problem[] {
 
 function resourceProblems(id: string, config: StackConfig): Problem[] {
     const resources = resolveSetting(id, config, "resources");
-    if (!resources?.value) {
+    const value = resources?.value;
+    if (!resources || !value) {
         return [];
     }
     return (["cpu", "memory"] as const).flatMap((kind) => {
-        const request = resources.value!.requests?.[kind];
-        const limit = resources.value!.limits?.[kind];
-        return request && limit && parseQuantity(request)! > parseQuantity(limit)!
+        const request = value.requests?.[kind];
+        const limit = value.limits?.[kind];
+        // The schema accepted both as quantities.
+        return request && limit && (parseQuantity(request) ?? 0) > (parseQuantity(limit) ?? 0)
             ? [{ path: `${resources.path}.requests.${kind}`, value: request, problem: `is above the limit ${limit}${resources.path.includes(":defaults") ? ` (applies to app ${id})` : ""}`, fix: `lower the request to at most ${limit}, or raise limits.${kind}` }]
             : [];
     });
@@ -110,11 +113,14 @@ function serverTlsProblems(id: string, spec: AppSpec, config: StackConfig): Prob
 }
 
 
-export function workloadProblems(plan: PlatformPlan): Problem[] {
+export function workloadProblems(plan: PlanDraft): Problem[] {
     const { config } = plan;
     const placeholdersMapped = new Set(config.images.map((m) => m.name));
     return [...imageProblems(config), ...plan.apps.flatMap(({ id }) => {
-        const spec = catalogEntry(plan.catalog, id)!;
+        const spec = catalogEntry(plan.catalog, id);
+        if (!spec) {
+            return [];
+        }
         const { image, placeholder } = spec.container;
         const unmapped: Problem[] = placeholder && !placeholdersMapped.has(image)
             ? [{ path: `${PROJECT}:images`, value: config.images.map((m) => m.name), problem: `has no mapping for "${image}", the image placeholder of app ${id}`, fix: `add {name: ${image}, newName: <registry/repository>, newTag: <tag>}` }]

@@ -17,7 +17,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { localChartDir } from "../../scripts/charts";
+import { localChartDir } from "../../tools/charts";
 import { makeCertificates } from "../e2e/backends";
 import { chartsDir, kubectl, kubectlJson, ProjectCopy } from "../integration/harness";
 import { curl, LOOPBACK, mariadb, ncEcho, presentedSubject, psql, redisCli, saw } from "./clients";

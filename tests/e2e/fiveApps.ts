@@ -10,8 +10,9 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { catalog, objectNames } from "../../lib/catalog";
-import { localChartDir } from "../../scripts/charts";
+import { catalog } from "../../lib/catalog";
+import { objectNames } from "../../lib/plan/names";
+import { localChartDir } from "../../tools/charts";
 import { chartsDir, kubectl } from "../integration/harness";
 import { Backend, connectionsOf, makeCertificates, startMariadb, startNodeBackend, startRedis, TestCertificate } from "./backends";
 import { echo, Exchange, mysqlLogin, postgresStartTls, redisPing, tlsExchange } from "./clients";
@@ -37,7 +38,7 @@ export type AppId = (typeof BACKENDS)[number]["app"];
 /** The dev stack, with chart 41.3.0, no replicas anywhere, and the TLS-SNI pair on websecure. */
 export function fiveAppsStack(config: Record<string, any>): void {
     // ../shared/charts/traefik-41.3.0.tgz unpacked, as the project installs offline charts
-    // (scripts/charts.ts: Helm honours the chart's .helmignore only for a directory).
+    // (tools/charts.ts: Helm honours the chart's .helmignore only for a directory).
     config["tcp-platform:traefik"].chart.path = localChartDir(chartsDir, CHART_VERSION);
     // Helm's release, not helm.v4.Chart: Helm keeps a chart's CRDs when a release is uninstalled,
     // so a cluster that ran a Release before (the integration tests do) holds Traefik's CRDs, and

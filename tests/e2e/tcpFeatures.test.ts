@@ -22,7 +22,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { catalog } from "../../lib/catalog";
-import { localChartDir } from "../../scripts/charts";
+import { localChartDir } from "../../tools/charts";
 import { chartsDir, kubectl, kubectlJson, ProjectCopy } from "../integration/harness";
 import { Backend, connectionsOf, makeCertificates, makeClientCertificate, startNodeBackend, TestCertificate } from "./backends";
 import { echo, LOOPBACK, tcpExchange } from "./clients";

@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { promisify } from "util";
 import * as YAML from "yaml";
-import { localChartDir } from "../../scripts/charts";
+import { localChartDir } from "../../tools/charts";
 import { chartsDir, destroyAndClean, eventually, kubectl, kubectlApply, kubectlJson, ProjectCopy, projectDir, removeChartCrds } from "./harness";
 
 const seedDir = path.resolve(projectDir, "../shared/seed/kustomize");

@@ -8,10 +8,10 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { strict as assert } from "assert";
 import * as path from "path";
 import { rawConfigFromStackFile } from "../../lib/config/load";
-import { PlatformPlan } from "../../lib/plan/plan";
+import { PlatformPlan } from "../../lib/model";
 import { validate } from "../../lib/rules/validate";
-import { localChartDir } from "../../scripts/charts";
-import { GATEWAY_API_CRDS } from "../../scripts/crdTypes";
+import { localChartDir } from "../../tools/charts";
+import { GATEWAY_API_CRDS } from "../../tools/crdTypes";
 import { deleteCrdsSince, traefikCrds } from "../e2e/release";
 import { destroyAndClean, kubectl, kubectlJson, ProjectCopy, projectDir } from "./harness";
 
@@ -90,7 +90,7 @@ describe("gateway routing on the API server: one up in, one up back", function (
             if (app.kind !== "tcp") {
                 continue;
             }
-            const route = app.route!;
+            const { route } = app;
             assert.ok(route.kind === "TCPRoute" || route.kind === "TLSRoute");
             const live = kubectlJson(project.env, "get", `${route.kind.toLowerCase()}s.gateway.networking.k8s.io`, route.name, "-n", app.namespace);
             assert.deepEqual(live.spec.parentRefs.map((r: any) => r.sectionName), [app.id]);

@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { DEFAULT_CHART_VERSION } from "../../lib/constants";
-import { cacheDir, localChartDir } from "../../scripts/charts";
+import { cacheDir, localChartDir } from "../../tools/charts";
 
 export const projectDir = path.resolve(__dirname, "../..");
 export const chartsDir = path.resolve(projectDir, "../shared/charts");

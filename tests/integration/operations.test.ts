@@ -12,6 +12,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { rawConfigFromStackFile } from "../../lib/config/load";
+import { portTable } from "../../lib/plan/portTable";
 import { validate } from "../../lib/rules/validate";
 import { destroyAndClean, eventually, kubectl, kubectlJson, ProjectCopy, projectDir, removeChartCrds } from "./harness";
 
@@ -89,7 +90,7 @@ describe("stack operations, and previews that cannot hurt production", function 
         assert.equal(pulumi("config", "get", "dbPassword", "--stack", "staging").trim(), pulumi("config", "get", "dbPassword", "--stack", "dev").trim(), "secrets copied, re-encrypted for staging");
         const plan = validate(rawConfigFromStackFile(path.join(project.dir, "Pulumi.staging.yaml"), project.dir));
         assert.deepEqual(plan.namespaces, ["backend-staging"]);
-        assert.deepEqual(plan.portTable.filter((r) => r.nodePort !== undefined).map((r) => `${r.app} ${r.nodePort}`).sort(), ["mysql-demo 32106", "redis-demo 32179", "tcp-demo 32199"]);
+        assert.deepEqual(portTable(plan).filter((r) => r.nodePort !== undefined).map((r) => `${r.app} ${r.nodePort}`).sort(), ["mysql-demo 32106", "redis-demo 32179", "tcp-demo 32199"]);
         const preview = pulumi("preview", "--stack", "staging", "--non-interactive");
         assert.match(preview, /\+ \d+ to create/);
         assert.doesNotMatch(preview, /error:/);

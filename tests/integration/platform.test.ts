@@ -1,6 +1,6 @@
 import { Stack } from "@pulumi/pulumi/automation";
 import { strict as assert } from "assert";
-import { localChartDir } from "../../scripts/charts";
+import { localChartDir } from "../../tools/charts";
 import { chartsDir, destroyAndClean, eventually, exists, kubectl, kubectlJson, ProjectCopy, removeChartCrds } from "./harness";
 
 const quiet = { onOutput: () => undefined };

@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { cacheDir } from "../../scripts/charts";
+import { cacheDir } from "../../tools/charts";
 import { destroyAndClean, eventually, exists, kubectl, kubectlJson, ProjectCopy, projectDir } from "./harness";
 
 /** Collects everything the engine prints, to look for warnings. */

@@ -8,7 +8,7 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { strict as assert } from "assert";
 import * as path from "path";
 import { rawConfigFromStackFile } from "../../lib/config/load";
-import { PlannedApp } from "../../lib/plan/plan";
+import { PlannedApp } from "../../lib/model";
 import { validate } from "../../lib/rules/validate";
 import { deleteCrdsSince, traefikCrds } from "../e2e/release";
 import { destroyAndClean, kubectlJson, ProjectCopy } from "./harness";

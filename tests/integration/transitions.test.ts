@@ -5,7 +5,7 @@
  */
 import { Stack } from "@pulumi/pulumi/automation";
 import { strict as assert } from "assert";
-import { localChartDir } from "../../scripts/charts";
+import { localChartDir } from "../../tools/charts";
 import { chartsDir, destroyAndClean, exists, kubectl, kubectlJson, ProjectCopy, removeChartCrds } from "./harness";
 
 const quiet = { onOutput: () => undefined };

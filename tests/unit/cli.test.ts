@@ -9,7 +9,7 @@ import { projectDir } from "../helpers";
 
 /** Runs one of the project's npm scripts the way a user does, and returns what it printed. */
 function runScript(script: "render" | "ports", ...args: string[]) {
-    const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(projectDir, "scripts", `${script}.ts`), ...args], {
+    const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(projectDir, "tools", `${script}.ts`), ...args], {
         cwd: projectDir,
         encoding: "utf8",
     });

@@ -9,15 +9,20 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { RawConfig } from "../../lib/config/schema";
-import { gatewayApiCrdObjects } from "../../lib/k8s/gatewayApi";
-import { gatewayCrdDecision, GATEWAY_SENTINEL_CRD, LiveFacts, objectKey } from "../../lib/live/checks";
-import { PlatformPlan } from "../../lib/plan/plan";
+import { gatewayApiCrdObjects } from "../../lib/crds/gatewayApiBundle";
+import { objectKey } from "../../lib/live/cluster";
+import { gatewayCrdDecision } from "../../lib/live/crds";
+import { GATEWAY_SENTINEL_CRD, LiveFacts } from "../../lib/live/facts";
+import { catalog } from "../../lib/catalog";
+import { parseConfig } from "../../lib/config/parse";
+import { PlanDraft } from "../../lib/model";
+import { planPlatform } from "../../lib/plan/plan";
 import { formatProblem } from "../../lib/problems";
 import { gatewayProblems } from "../../lib/rules/gateway";
 import { validate } from "../../lib/rules/validate";
 import { gatewayListenersBound, rules, stackRules } from "../../policy/rules";
-import { localChartDir } from "../../scripts/charts";
-import { GATEWAY_API, GATEWAY_API_CRDS, gatewayApiModuleDir, generateGatewayApiFiles } from "../../scripts/crdTypes";
+import { localChartDir } from "../../tools/charts";
+import { GATEWAY_API, GATEWAY_API_CRDS, gatewayApiModuleDir, generateGatewayApiFiles } from "../../tools/crdTypes";
 import { evaluate, Evaluation } from "../../tools/evaluate";
 import { Manifest, manifestsOf, traefikValuesOf } from "../../tools/manifests";
 import { problemsOf, projectDir, stackRaw } from "../helpers";
@@ -182,12 +187,13 @@ describe("gateway routing: validation", () => {
         assert.ok(problems.some((p) => p.startsWith("tcp-platform:apps.cache.host: is required in gateway routing")), problems.join("\n"));
     });
 
-    function validGatewayPlan(): PlatformPlan {
-        return validate(gatewayStack("dev"));
+    /** The rules' input: dev's gateway plan before validation, which a test then breaks. */
+    function gatewayDraft(): PlanDraft {
+        return planPlatform(parseConfig(gatewayStack("dev"), catalog), catalog);
     }
 
     it("flags a listener whose port is not one of Traefik's entryPoints, and a host on a TCP listener", () => {
-        const plan = validGatewayPlan();
+        const plan = gatewayDraft();
         const echo = plan.traefik.gateway!.listeners.find((l) => l.name === "tcp-demo")!;
         echo.port = 9998;
         echo.hostname = "echo.example.com";
@@ -198,7 +204,7 @@ describe("gateway routing: validation", () => {
     });
 
     it("flags a route without a listener", () => {
-        const plan = validGatewayPlan();
+        const plan = gatewayDraft();
         plan.traefik.gateway!.listeners = plan.traefik.gateway!.listeners.filter((l) => l.name !== "redis-demo");
         assert.deepEqual(gatewayProblems(plan).map(formatProblem), [
             "tcp-platform:apps.redis-demo: has a TCPRoute without a listener of the Gateway (sectionName redis-demo): no traffic would reach it (got \"redis-route\"). Fix: route the app through one of Traefik's TCP entryPoints",
@@ -258,7 +264,7 @@ describe("gateway routing: the cluster's Gateway API CRDs", () => {
 });
 
 describe("generated Gateway API files", () => {
-    it("are the module's CRDs verbatim, and the types scripts/crdTypes.ts makes of them (npm run crd-types)", function () {
+    it("are the module's CRDs verbatim, and the types tools/crdTypes.ts makes of them (npm run crd-types)", function () {
         let moduleDir: string;
         try {
             moduleDir = gatewayApiModuleDir();
@@ -268,6 +274,6 @@ describe("generated Gateway API files", () => {
         for (const [file, text] of generateGatewayApiFiles(moduleDir!)) {
             assert.equal(fs.readFileSync(path.join(projectDir, file), "utf8"), text, `${file} is stale: run npm run crd-types`);
         }
-        assert.equal(YAML.parseAllDocuments(fs.readFileSync(path.join(projectDir, "lib/k8s/crds/gatewayApiCrds.yaml"), "utf8")).filter((d) => d.toJS()).length, GATEWAY_API_CRDS.length);
+        assert.equal(YAML.parseAllDocuments(fs.readFileSync(path.join(projectDir, "lib/crds/gatewayApiCrds.yaml"), "utf8")).filter((d) => d.toJS()).length, GATEWAY_API_CRDS.length);
     });
 });

@@ -6,11 +6,14 @@
 import { strict as assert } from "assert";
 import { evaluate } from "../../tools/evaluate";
 import { ClusterReader, LiveMeta, LiveRead, LiveService } from "../../lib/live/cluster";
-import { chartFullname, checkCluster, crdDecision, foreignContents, LiveFacts, liveProblems, objectKey, readLiveFacts } from "../../lib/live/checks";
+import { chartFullname, checkCluster, liveProblems } from "../../lib/live/checks";
+import { objectKey } from "../../lib/live/cluster";
+import { crdDecision } from "../../lib/live/crds";
+import { foreignContents, LiveFacts, readLiveFacts } from "../../lib/live/facts";
 import { manifestsOf, traefikValuesOf } from "../../tools/manifests";
 import { keptNamespaces } from "../../platform";
 import { ownerLabels, StackIdentity } from "../../lib/ownership";
-import { ObjectRef, PlatformPlan } from "../../lib/plan/plan";
+import { ObjectRef, PlatformPlan } from "../../lib/model";
 import { ConfigError, formatProblem } from "../../lib/problems";
 import { validate } from "../../lib/rules/validate";
 import { devWith, problemsOf, stackRaw } from "../helpers";

@@ -10,8 +10,9 @@ import { parseConfig } from "../../lib/config/parse";
 import { stackFile } from "../../lib/config/load";
 import { assignPorts, entryPointNameFor } from "../../lib/plan/portAssignment";
 import { formatProblem, Problem } from "../../lib/problems";
+import { portTable } from "../../lib/plan/portTable";
 import { validate } from "../../lib/rules/validate";
-import { rawConfigOfText, withEntryPoint } from "../../scripts/stackFile";
+import { rawConfigOfText, withEntryPoint } from "../../tools/stackFile";
 import { devWith, projectDir } from "../helpers";
 
 const tcpApp = (id: string, servicePort: number): AppSpec => ({
@@ -74,7 +75,7 @@ describe("port planning (npm run ports -- --assign)", () => {
         const written = withEntryPoint(without, assignment);
         assert.equal(written, committed);
         const plan = validate(rawConfigOfText(written, "dev", projectDir));
-        assert.deepEqual(plan.portTable.find((r) => r.app === "redis-demo"), {
+        assert.deepEqual(portTable(plan).find((r) => r.app === "redis-demo"), {
             app: "redis-demo", entryPoint: "redis", traefikPort: 6379, exposedPort: 6379, nodePort: 30379, backend: "redis-service:6379", match: "HostSNI(`*`)",
         });
         // An app listed with nothing under it gets a mapping of its own.

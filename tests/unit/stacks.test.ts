@@ -4,7 +4,7 @@
  * committed stack files.
  */
 import { strict as assert } from "assert";
-import { PlannedApp, PlatformPlan } from "../../lib/plan/plan";
+import { PlannedApp, PlatformPlan } from "../../lib/model";
 import { validate } from "../../lib/rules/validate";
 import { stackRaw } from "../helpers";
 

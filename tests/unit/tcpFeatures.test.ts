@@ -9,11 +9,11 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { objectKey } from "../../lib/live/checks";
+import { objectKey } from "../../lib/live/cluster";
 import { rules, stackRules } from "../../policy/rules";
 import { chartProfile } from "../../lib/traefik/profile";
-import { CHART_LINES, GENERATED_KINDS, generateCrdTypes } from "../../scripts/crdTypes";
-import { localChartDir } from "../../scripts/charts";
+import { CHART_LINES, GENERATED_KINDS, generateCrdTypes } from "../../tools/crdTypes";
+import { localChartDir } from "../../tools/charts";
 import { evaluate, Evaluation } from "../../tools/evaluate";
 import { Manifest, manifestsOf, traefikValuesOf } from "../../tools/manifests";
 import { devWith, projectDir } from "../helpers";
@@ -186,7 +186,7 @@ for (const { chart, traefik } of CHART_LINES) {
 }
 
 describe("generated Traefik CRD types", () => {
-    it("are what scripts/crdTypes.ts makes of both charts' CRD files (npm run crd-types)", () => {
+    it("are what tools/crdTypes.ts makes of both charts' CRD files (npm run crd-types)", () => {
         for (const [file, text] of generateCrdTypes(chartsDir)) {
             assert.equal(fs.readFileSync(path.join(projectDir, file), "utf8"), text, `${file} is stale: run npm run crd-types`);
         }

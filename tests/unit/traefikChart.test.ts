@@ -4,7 +4,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { traefikValues } from "../../lib/traefik/chart";
+import { traefikValues } from "../../lib/plan/chartValues";
 import { chartProfile } from "../../lib/traefik/profile";
 import { validDev } from "../helpers";
 

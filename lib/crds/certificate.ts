@@ -1,8 +1,7 @@
 /**
- * Typed cert-manager resources (cert-manager.io/v1), for the Certificates the program requests
- * for passthrough apps whose stack names an issuer.
+ * cert-manager's Certificate (cert-manager.io/v1), typed by hand, for the certificates the program
+ * requests for passthrough apps whose stack names an issuer.
  */
-import { customResourceClass } from "./crd";
 
 export interface IssuerRef {
     name: string;
@@ -18,5 +17,4 @@ export interface CertificateSpec {
     issuerRef: IssuerRef;
 }
 
-export const Certificate = customResourceClass<CertificateSpec>("cert-manager.io/v1", "Certificate");
-export type Certificate = InstanceType<typeof Certificate>;
+export const certificateKind = { apiVersion: "cert-manager.io/v1", kind: "Certificate" } as const;

@@ -1,7 +1,7 @@
 /** Metadata shared by every object the program creates itself. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PlannedAppBase } from "../plan/plan";
+import { PlannedAppBase } from "../../lib/model";
 
 /**
  * The stack is the source of truth for the fields it sets: when someone edits them by hand

@@ -12,7 +12,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
 import { objectMetadata } from "./metadata";
-import { PlannedAppBase, PlannedStorage } from "../plan/plan";
+import { PlannedAppBase, PlannedStorage } from "../../lib/model";
 
 /** Restricted Pod Security for every container we run. */
 export function containerSecurityContext(app: PlannedAppBase): k8s.types.input.core.v1.SecurityContext {
@@ -64,8 +64,11 @@ export function credentialsSecret(
 function podSpec(app: PlannedAppBase, secret: kx.Secret | undefined): pulumi.Output<k8s.types.input.core.v1.PodSpec> {
     const { container } = app;
     const env: kx.types.EnvMap = { ...app.env };
-    for (const s of app.secretEnv) {
-        env[s.env] = secret!.asEnvValue(s.env);
+    // The Secret exists exactly when the app reads secrets (appWorkload makes it from secretEnv).
+    if (secret) {
+        for (const s of app.secretEnv) {
+            env[s.env] = secret.asEnvValue(s.env);
+        }
     }
     const writable = container.writablePaths ?? [];
     const volumes: k8s.types.input.core.v1.Volume[] = writable.map((_, i) => ({ name: `writable-${i}`, emptyDir: {} }));

@@ -1,8 +1,9 @@
 /** The Kubernetes names of an app's objects, derived from its catalog entry as the seed names them. */
-import type { AppSpec } from "./catalog";
+import type { AppSpec } from "../catalog";
+import type { ObjectNames } from "../model";
 
 /** Kubernetes names derived from an app's stem, as the seed names them. */
-export function objectNames(app: AppSpec): ObjectNames {
+export function objectNames(app: Pick<AppSpec, "stem" | "deploymentName">): ObjectNames {
     return {
         deployment: app.deploymentName,
         service: `${app.stem}-service`,
@@ -18,23 +19,6 @@ export function objectNames(app: AppSpec): ObjectNames {
 }
 
 /** The names of a canary's own objects: its Deployment, Service and NetworkPolicy. */
-export function canaryNames(app: AppSpec): ObjectNames {
+export function canaryNames(app: Pick<AppSpec, "stem" | "deploymentName">): ObjectNames {
     return { ...objectNames({ ...app, stem: `${app.stem}-canary` }), deployment: `${app.deploymentName}-canary` };
-}
-
-export interface ObjectNames {
-    deployment: string;
-    service: string;
-    route: string;
-    secret: string;
-    networkPolicy: string;
-    certificate: string;
-    /** MiddlewareTCP: the clients that may connect. */
-    ipAllowList: string;
-    /** MiddlewareTCP: simultaneous connections. */
-    maxConnections: string;
-    /** ServersTransportTCP: the PROXY protocol header sent to the backend (Traefik v3). */
-    transport: string;
-    /** TLSOption of a route where Traefik terminates TLS. */
-    tlsOptions: string;
 }

@@ -4,16 +4,9 @@
  * it refers to; an IngressRoute on `web` for an HTTP app.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PlannedApp, PlannedTraefikObject } from "../plan/plan";
-import { IngressRouteTCP } from "./crds/ingressRouteTcp";
-import { IngressRouteUDP } from "./crds/ingressRouteUdp";
-import { TCPRoute } from "./crds/tcpRoute";
-import { TLSRoute } from "./crds/tlsRoute";
-import { MiddlewareTCP } from "./crds/middlewareTcp";
-import { ServersTransportTCP } from "./crds/serversTransportTcp";
-import { TLSOption } from "./crds/tlsOption";
+import { PlannedApp, PlannedTraefikObject } from "../../lib/model";
+import { IngressRoute, IngressRouteTCP, IngressRouteUDP, MiddlewareTCP, ServersTransportTCP, TCPRoute, TLSOption, TLSRoute } from "./customResources";
 import { objectMetadata } from "./metadata";
-import { IngressRoute } from "./traefikCrd";
 
 export type AppRoute = IngressRouteTCP | IngressRouteUDP | IngressRoute | TCPRoute | TLSRoute;
 export type TraefikObject = MiddlewareTCP | ServersTransportTCP | TLSOption;
@@ -35,8 +28,7 @@ export function appRoute(name: string, app: PlannedApp, namespace: pulumi.Input<
             },
         }, opts);
     }
-    // Validated plans always give a TCP or UDP app an entryPoint, and so a route.
-    const route = app.route!;
+    const { route } = app;
     const metadata = objectMetadata(app, route.name, namespace);
     switch (route.kind) {
         case "IngressRouteUDP":

@@ -4,10 +4,10 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Certificate } from "./certManagerCrd";
+import { PlannedApp, PlannedAppBase } from "../../lib/model";
+import { Certificate } from "./customResources";
 import { objectMetadata } from "./metadata";
 import { appIngressSpec } from "./networkPolicy";
-import { PlannedApp, PlannedAppBase } from "../plan/plan";
 import { appDeployment, appStatefulSet, claimSpec, credentialsSecret } from "./workload";
 
 /** What an app component needs to build its workload. */
@@ -63,16 +63,16 @@ export function appWorkload(name: string, args: AppWorkloadArgs, opts: pulumi.Cu
     const certificate = serverTls?.issuer && app.kind === "tcp"
         ? new Certificate(`${name}-certificate`, {
             metadata: objectMetadata(app, app.names.certificate, namespace),
-            spec: { secretName: serverTls.secretName, dnsNames: [app.host!], issuerRef: { ...serverTls.issuer, group: "cert-manager.io" } },
+            spec: { secretName: serverTls.secretName, dnsNames: serverTls.dnsNames, issuerRef: { ...serverTls.issuer, group: "cert-manager.io" } },
         }, opts)
         : undefined;
     // The claims are the program's own, so `protect` covers the data too; they are never deleted
     // by Pulumi (destroy, scale-down, a replaced StatefulSet): removing data is a decision.
     const { storage } = app;
-    const claims = (storage?.claims ?? []).map((claim) => new k8s.core.v1.PersistentVolumeClaim(`${name}-${claim}`, {
+    const claims = storage ? storage.claims.map((claim) => new k8s.core.v1.PersistentVolumeClaim(`${name}-${claim}`, {
         metadata: objectMetadata(app, claim, namespace),
-        spec: claimSpec(storage!),
-    }, { ...opts, retainOnDelete: true }));
+        spec: claimSpec(storage),
+    }, { ...opts, retainOnDelete: true })) : [];
     const workload = storage
         ? appStatefulSet(`${name}-statefulset`, { ...app, storage }, namespace, secret, { ...opts, dependsOn: [...claims, ...(certificate ? [certificate] : [])] })
         : appDeployment(`${name}-deployment`, app, namespace, secret, opts);

@@ -10,7 +10,7 @@ import { parseArgs } from "util";
 import { catalog } from "../lib/catalog";
 import { parseConfig } from "../lib/config/parse";
 import { rawConfigFromStackFile, stackFile } from "../lib/config/load";
-import { portTableMarkdown } from "../lib/plan/plan";
+import { portTable, portTableMarkdown } from "../lib/plan/portTable";
 import { assignPorts } from "../lib/plan/portAssignment";
 import { ConfigError } from "../lib/problems";
 import { validate } from "../lib/rules/validate";
@@ -40,9 +40,9 @@ try {
         const plan = validate(rawConfigOfText(text, values.stack, projectDir));
         fs.writeFileSync(file, text);
         process.stderr.write(`${path.basename(file)}: tcp-platform:apps.${assignment.app}.entryPoint = {name: ${assignment.name}, port: ${assignment.port}, nodePort: ${assignment.nodePort}}\n`);
-        process.stdout.write(portTableMarkdown(plan.portTable));
+        process.stdout.write(portTableMarkdown(portTable(plan)));
     } else {
-        process.stdout.write(portTableMarkdown(validate(rawConfigFromStackFile(file, projectDir)).portTable));
+        process.stdout.write(portTableMarkdown(portTable(validate(rawConfigFromStackFile(file, projectDir)))));
     }
 } catch (err) {
     console.error(err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err));

@@ -1,8 +1,7 @@
 /**
  * Traefik's HTTP route (traefik.io/v1alpha1), typed by hand: the kinds of TCP and UDP routing are
- * generated from the charts' CRDs (lib/k8s/crds, scripts/crdTypes.ts).
+ * generated from the charts' CRDs (tools/crdTypes.ts).
  */
-import { customResourceClass } from "./crd";
 
 export interface ServiceRef {
     /** Kubernetes Service name in the route's namespace. */
@@ -24,5 +23,4 @@ export interface IngressRouteSpec {
 }
 
 /** Traefik's HTTP route: read from the stack's own namespaces, with no cluster-wide IngressClass. */
-export const IngressRoute = customResourceClass<IngressRouteSpec>("traefik.io/v1alpha1", "IngressRoute");
-export type IngressRoute = InstanceType<typeof IngressRoute>;
+export const ingressRouteKind = { apiVersion: "traefik.io/v1alpha1", kind: "IngressRoute" } as const;

@@ -1,12 +1,10 @@
 /**
- * The Helm values this program gives the Traefik chart, as its version spells them (profile.ts).
- * Pure: the values are tested for both chart formats without a cluster.
+ * The Helm values this program gives the Traefik chart, as its version spells them
+ * (lib/traefik/profile.ts). Pure: the values are tested for both chart formats without a cluster.
  */
-import type { PlannedGateway, PlannedTraefik } from "../plan/plan";
+import type { PlannedGateway, PlannedTraefik } from "../model";
 import { OWNER_LABEL_PREFIX } from "../ownership";
-import { TRAEFIK_DRAIN_SECONDS } from "./profile";
-
-export { TRAEFIK_DRAIN_SECONDS };
+import { TRAEFIK_DRAIN_SECONDS } from "../traefik/profile";
 
 /**
  * The Helm values for Traefik. The entryPoints come only from the apps' plan: no second

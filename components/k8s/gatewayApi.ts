@@ -1,29 +1,15 @@
 /**
  * The Gateway API objects of gateway routing: the CRDs, as the release Traefik is built against
- * ships them (generated verbatim from the Go module into crds/gatewayApiCrds.yaml), and the
+ * ships them (generated verbatim from the Go module into lib/crds/gatewayApiCrds.yaml), and the
  * stack's Gateway.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as fs from "fs";
-import * as path from "path";
-import * as YAML from "yaml";
-import { PlannedGateway, gatewayListeners } from "../plan/plan";
-import { Gateway } from "./crds/gateway";
+import { gatewayApiCrdObjects } from "../../lib/crds/gatewayApiBundle";
+import { PlannedGateway } from "../../lib/model";
+import { gatewayListeners } from "../../lib/plan/gateway";
+import { Gateway } from "./customResources";
 import { ownershipAnnotations } from "./metadata";
-
-/** A CRD of the bundle, as far as the program reads it. */
-export interface CrdObject {
-    kind: string;
-    metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-    spec: unknown;
-}
-
-/** The CRD bundle, parsed: one object per CRD. */
-export function gatewayApiCrdObjects(): CrdObject[] {
-    const text = fs.readFileSync(path.join(__dirname, "crds", "gatewayApiCrds.yaml"), "utf8");
-    return YAML.parseAllDocuments(text).map((doc) => doc.toJS() as CrdObject | null).filter((o): o is CrdObject => o?.kind === "CustomResourceDefinition");
-}
 
 /**
  * The Gateway API CRDs, labelled as this stack's and kept when it is destroyed: every Gateway

@@ -4,7 +4,7 @@
  * lists in `allowFrom`.
  */
 import * as k8s from "@pulumi/kubernetes";
-import { PlannedAppBase } from "../plan/plan";
+import { PlannedAppBase } from "../../lib/model";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 

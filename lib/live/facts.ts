@@ -1,0 +1,77 @@
+/**
+ * What the cluster holds under the plan's names, read once before anything is registered: the
+ * planned objects, every Service (NodePorts), the CRDs the plan's kinds need, what the planned
+ * namespaces hold that the stack does not own, and the stack's claims.
+ */
+import { ClusterReader, LiveMeta, LiveRead, LiveService, objectKey } from "./cluster";
+import { liveClaims } from "./storage";
+import { describeOwner, ownerLabels, ownerOf, sameOwner } from "../ownership";
+import { ObjectRef, PlatformPlan } from "../model";
+import { PROJECT } from "../constants";
+
+/** The CRD whose presence stands for all of the chart's CRDs (they are installed together). */
+export const SENTINEL_CRD: ObjectRef = {
+    apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name: "ingressroutetcps.traefik.io", path: `${PROJECT}:traefik.chart`,
+};
+
+/**
+ * The Gateway API CRD whose presence stands for the release the cluster has: TCPRoute, the kind
+ * Traefik 3.7 reads through v1alpha2, which only the experimental channel serves.
+ */
+export const GATEWAY_SENTINEL_CRD: ObjectRef = {
+    apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name: "tcproutes.gateway.networking.k8s.io", path: `${PROJECT}:traefik.routing`,
+};
+
+/** What the cluster holds under the plan's names. */
+export interface LiveFacts {
+    /** For each planned object (objectKey), what a GET found. */
+    objects: Map<string, LiveRead>;
+    /** Every Service of the cluster: who holds which NodePort, and where this stack's Traefik runs. */
+    services: LiveService[];
+    /** Traefik's CRDs, as the sentinel CRD shows them. */
+    crds: LiveRead;
+    /** The Gateway API CRDs, as their sentinel shows them (read in gateway routing only). */
+    gatewayCrds?: LiveRead;
+    /** For each planned namespace that exists, what it holds that the stack does not own (foreignContents). */
+    foreign: Map<string, string[]>;
+    /** The StorageClasses of existing claims the plan would grow. */
+    storageClasses: Map<string, LiveRead>;
+    /** The stack's claims, wherever they are. */
+    ownClaims: LiveMeta[];
+}
+
+export async function readLiveFacts(plan: PlatformPlan, reader: ClusterReader): Promise<LiveFacts> {
+    const [reads, services, crds, ownClaims, gatewayCrds] = await Promise.all([
+        Promise.all(plan.objects.map(async (ref) => [objectKey(ref), await reader.read(ref)] as const)),
+        reader.services(),
+        reader.read(SENTINEL_CRD),
+        reader.claims(ownerLabels(plan.identity)),
+        plan.traefik.gateway ? reader.read(GATEWAY_SENTINEL_CRD) : undefined,
+    ]);
+    const objects = new Map(reads);
+    const existingNamespaces = plan.objects.filter((ref) => ref.kind === "Namespace" && typeof objects.get(objectKey(ref)) === "object");
+    const foreign = await Promise.all(existingNamespaces.map(async ({ name }) => [name, foreignContents(await reader.namespaceContents(name), plan)] as const));
+    const classes = [...new Set(liveClaims(plan, objects).filter((c) => c.grows).map((c) => c.live.storageClass ?? ""))].filter((name) => name !== "");
+    const storageClasses = await Promise.all(classes.map(async (name) =>
+        [name, await reader.read({ apiVersion: "storage.k8s.io/v1", kind: "StorageClass", name, path: "" })] as const));
+    return {
+        objects, services, crds, foreign: new Map(foreign.filter(([, held]) => held.length > 0)), storageClasses: new Map(storageClasses), ownClaims,
+        ...(gatewayCrds ? { gatewayCrds } : {}),
+    };
+}
+
+/**
+ * What in a namespace the stack does not own, so that deleting the namespace would delete it:
+ * another stack's or nobody's objects, and claims (kept on purpose: they hold data). Objects that
+ * Kubernetes makes in every namespace, and objects owned by others through ownerReferences (pods
+ * of a ReplicaSet being deleted), do not count.
+ */
+export function foreignContents(contents: (LiveMeta & { kind: string })[], plan: Pick<PlatformPlan, "identity">): string[] {
+    const everyNamespaceHas = new Set(["ServiceAccount/default", "ConfigMap/kube-root-ca.crt"]);
+    // Kept by controllers for objects being deleted (Endpoints mirror a Service), or only records.
+    const mirrors = new Set(["Event", "Endpoints"]);
+    return contents
+        .filter((o) => !everyNamespaceHas.has(`${o.kind}/${o.name}`) && !mirrors.has(o.kind) && o.ownerReferences.length === 0)
+        .filter((o) => o.kind === "PersistentVolumeClaim" || !sameOwner(ownerOf(o.labels), plan.identity))
+        .map((o) => `${o.kind.toLowerCase()}/${o.name} (${o.kind === "PersistentVolumeClaim" ? "data" : describeOwner(ownerOf(o.labels))})`);
+}
