@@ -8,7 +8,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ProjectCopy, removeChartCrds } from "../tests/integration/harness";
+import { ProjectCopy, removeChartCrds } from "../tests/support/harness";
 import { appId } from "./generate";
 
 export interface EngineResult {

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { kubectl, kubectlJson } from "../integration/harness";
+import { kubectl, kubectlJson } from "../support/harness";
 
 const execFileAsync = promisify(execFile);
 

@@ -19,7 +19,7 @@ import * as os from "os";
 import * as path from "path";
 import { localChartDir } from "../../tools/charts";
 import { makeCertificates } from "../e2e/backends";
-import { chartsDir, kubectl, kubectlJson, ProjectCopy } from "../integration/harness";
+import { chartsDir, kubectl, kubectlJson, ProjectCopy } from "../support/harness";
 import { curl, LOOPBACK, mariadb, ncEcho, presentedSubject, psql, redisCli, saw } from "./clients";
 import { allPodsReady, containerPid, isReady, nodePort, notReadyReport, Pod, pods, processSecurity, sleep, StaticVolumes } from "./node";
 

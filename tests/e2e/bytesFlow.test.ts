@@ -19,7 +19,7 @@ import * as os from "os";
 import * as path from "path";
 import { catalog } from "../../lib/catalog";
 import { objectNames } from "../../lib/plan/names";
-import { kubectl, kubectlJson, ProjectCopy } from "../integration/harness";
+import { kubectl, kubectlJson, ProjectCopy } from "../support/harness";
 import { echo, Exchange, heldExchange, redisPing, tcpExchange, tlsExchange } from "./clients";
 import { registerEndpoint } from "./endpoints";
 import { AppId, BACKENDS, entryPointOf as entryPointOfStack, FiveApps, fiveAppsStack, nonce, SNI_HOSTS } from "./fiveApps";

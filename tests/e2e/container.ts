@@ -10,7 +10,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { kubectlJson } from "../integration/harness";
+import { kubectlJson } from "../support/harness";
 import { Netns } from "./netns";
 import { ManagedProcess } from "./processes";
 

@@ -4,7 +4,7 @@
  * the test registers its own servers; Traefik then resolves route -> Service -> endpoints itself.
  */
 import { execFileSync } from "child_process";
-import { kubectlJson } from "../integration/harness";
+import { kubectlJson } from "../support/harness";
 
 /** Value of endpointslice.kubernetes.io/managed-by: anything but the controller's makes it leave the slice alone. */
 export const MANAGED_BY = "e2e.tcp-platform.test";

@@ -13,7 +13,7 @@ import * as YAML from "yaml";
 import { catalog } from "../../lib/catalog";
 import { objectNames } from "../../lib/plan/names";
 import { localChartDir } from "../../tools/charts";
-import { chartsDir, kubectl } from "../integration/harness";
+import { chartsDir, kubectl } from "../support/harness";
 import { Backend, connectionsOf, makeCertificates, startMariadb, startNodeBackend, startRedis, TestCertificate } from "./backends";
 import { echo, Exchange, mysqlLogin, postgresStartTls, redisPing, tlsExchange } from "./clients";
 import { runRenderedContainer } from "./container";

@@ -18,7 +18,7 @@ import * as os from "os";
 import * as path from "path";
 import { catalog } from "../../lib/catalog";
 import { objectNames } from "../../lib/plan/names";
-import { kubectl, kubectlJson, ProjectCopy } from "../integration/harness";
+import { kubectl, kubectlJson, ProjectCopy } from "../support/harness";
 import { AppId, BACKENDS, entryPointOf as entryPointOfStack, FiveApps, fiveAppsStack } from "./fiveApps";
 import { deleteLeftovers, NetnsSpace } from "./netns";
 import { eventuallyAsync } from "./processes";

@@ -7,7 +7,7 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { destroyAndClean, kubectlJson, ProjectCopy, projectDir } from "../integration/harness";
+import { destroyAndClean, kubectlJson, ProjectCopy, projectDir } from "../support/harness";
 import { deleteNetns, Netns } from "./netns";
 
 /**

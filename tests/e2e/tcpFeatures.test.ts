@@ -23,7 +23,7 @@ import * as os from "os";
 import * as path from "path";
 import { catalog } from "../../lib/catalog";
 import { localChartDir } from "../../tools/charts";
-import { chartsDir, kubectl, kubectlJson, ProjectCopy } from "../integration/harness";
+import { chartsDir, kubectl, kubectlJson, ProjectCopy } from "../support/harness";
 import { Backend, connectionsOf, makeCertificates, makeClientCertificate, startNodeBackend, TestCertificate } from "./backends";
 import { echo, LOOPBACK, tcpExchange } from "./clients";
 import { registerEndpoint } from "./endpoints";

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import * as YAML from "yaml";
-import { kubectlJson } from "../integration/harness";
+import { kubectlJson } from "../support/harness";
 import { ephemeralPort, LOOPBACK, portFree, udpPortFree } from "./clients";
 import { eventuallyAsync, ManagedProcess } from "./processes";
 

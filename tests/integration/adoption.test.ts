@@ -14,7 +14,7 @@ import * as path from "path";
 import { promisify } from "util";
 import * as YAML from "yaml";
 import { localChartDir } from "../../tools/charts";
-import { chartsDir, destroyAndClean, eventually, kubectl, kubectlApply, kubectlJson, ProjectCopy, projectDir, removeChartCrds } from "./harness";
+import { chartsDir, destroyAndClean, eventually, kubectl, kubectlApply, kubectlJson, ProjectCopy, projectDir, removeChartCrds } from "../support/harness";
 
 const seedDir = path.resolve(projectDir, "../shared/seed/kustomize");
 const RELEASE = "traefik-ingress";

@@ -6,7 +6,7 @@
 import { Stack } from "@pulumi/pulumi/automation";
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
-import { destroyAndClean, kubectl, kubectlJson, ProjectCopy, removeChartCrds } from "./harness";
+import { destroyAndClean, kubectl, kubectlJson, ProjectCopy, removeChartCrds } from "../support/harness";
 
 const STACK = "it-drift-check";
 /** The drift check of .github/workflows/drift.yml and the README, word for word. */

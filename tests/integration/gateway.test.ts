@@ -13,7 +13,7 @@ import { validate } from "../../lib/rules/validate";
 import { localChartDir } from "../../tools/charts";
 import { GATEWAY_API_CRDS } from "../../tools/crdTypes";
 import { deleteCrdsSince, traefikCrds } from "../e2e/release";
-import { destroyAndClean, kubectl, kubectlJson, ProjectCopy, projectDir } from "./harness";
+import { destroyAndClean, kubectl, kubectlJson, ProjectCopy, projectDir } from "../support/harness";
 
 const quiet = { onOutput: () => undefined };
 const gatewayCrdNames = GATEWAY_API_CRDS.map((plural) => `${plural}.gateway.networking.k8s.io`);

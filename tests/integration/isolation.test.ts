@@ -6,7 +6,7 @@
  */
 import { Stack } from "@pulumi/pulumi/automation";
 import { strict as assert } from "assert";
-import { destroyAndClean, eventually, exists, installCertManagerCrds, kubectl, kubectlApply, kubectlJson, ProjectCopy } from "./harness";
+import { destroyAndClean, eventually, exists, installCertManagerCrds, kubectl, kubectlApply, kubectlJson, ProjectCopy } from "../support/harness";
 
 const quiet = { onOutput: () => undefined };
 

@@ -14,7 +14,7 @@ import * as path from "path";
 import { rawConfigFromStackFile } from "../../lib/config/load";
 import { portTable } from "../../lib/plan/portTable";
 import { validate } from "../../lib/rules/validate";
-import { destroyAndClean, eventually, kubectl, kubectlJson, ProjectCopy, projectDir, removeChartCrds } from "./harness";
+import { destroyAndClean, eventually, kubectl, kubectlJson, ProjectCopy, projectDir, removeChartCrds } from "../support/harness";
 
 const MANIFEST = path.join(projectDir, "ops", "preview-identity.yaml");
 const IDENTITY = "system:serviceaccount:tcp-platform-preview:preview";

@@ -1,7 +1,7 @@
 import { Stack } from "@pulumi/pulumi/automation";
 import { strict as assert } from "assert";
 import { localChartDir } from "../../tools/charts";
-import { chartsDir, destroyAndClean, eventually, exists, kubectl, kubectlJson, ProjectCopy, removeChartCrds } from "./harness";
+import { chartsDir, destroyAndClean, eventually, exists, kubectl, kubectlJson, ProjectCopy, removeChartCrds } from "../support/harness";
 
 const quiet = { onOutput: () => undefined };
 

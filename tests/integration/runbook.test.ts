@@ -9,7 +9,7 @@ import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { destroyAndClean, eventually, kubectl, ProjectCopy, projectDir, removeChartCrds } from "./harness";
+import { destroyAndClean, eventually, kubectl, ProjectCopy, projectDir, removeChartCrds } from "../support/harness";
 
 /** The runbook's commands for tcp-demo (entryPoint mytcp, NodePort 30999) in the dev stack, as the README prints them. */
 export const RUNBOOK = {

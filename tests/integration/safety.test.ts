@@ -4,7 +4,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { cacheDir } from "../../tools/charts";
-import { destroyAndClean, eventually, exists, kubectl, kubectlJson, ProjectCopy, projectDir } from "./harness";
+import { destroyAndClean, eventually, exists, kubectl, kubectlJson, ProjectCopy, projectDir } from "../support/harness";
 
 /** Collects everything the engine prints, to look for warnings. */
 function recorder(): { lines: string[]; onOutput: (line: string) => void } {

@@ -5,7 +5,7 @@
  */
 import { Stack } from "@pulumi/pulumi/automation";
 import { strict as assert } from "assert";
-import { destroyAndClean, eventually, exists, kubectl, kubectlApply, kubectlJson, ProjectCopy } from "./harness";
+import { destroyAndClean, eventually, exists, kubectl, kubectlApply, kubectlJson, ProjectCopy } from "../support/harness";
 
 const quiet = { onOutput: () => undefined };
 const STORAGE_CLASS = "it-static";

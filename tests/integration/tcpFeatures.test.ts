@@ -11,7 +11,7 @@ import { rawConfigFromStackFile } from "../../lib/config/load";
 import { PlannedApp } from "../../lib/model";
 import { validate } from "../../lib/rules/validate";
 import { deleteCrdsSince, traefikCrds } from "../e2e/release";
-import { destroyAndClean, kubectlJson, ProjectCopy } from "./harness";
+import { destroyAndClean, kubectlJson, ProjectCopy } from "../support/harness";
 
 const quiet = { onOutput: () => undefined };
 

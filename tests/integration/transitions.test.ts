@@ -6,7 +6,7 @@
 import { Stack } from "@pulumi/pulumi/automation";
 import { strict as assert } from "assert";
 import { localChartDir } from "../../tools/charts";
-import { chartsDir, destroyAndClean, exists, kubectl, kubectlJson, ProjectCopy, removeChartCrds } from "./harness";
+import { chartsDir, destroyAndClean, exists, kubectl, kubectlJson, ProjectCopy, removeChartCrds } from "../support/harness";
 
 const quiet = { onOutput: () => undefined };
 const STACK = "it-day2";

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { AppSpec, Catalog, catalog } from "../../lib/catalog";
 import { evaluate } from "../../tools/evaluate";
 import { manifestsOf, traefikValuesOf } from "../../tools/manifests";
-import { devWith, problemsOf } from "../helpers";
+import { devWith, problemsOf } from "../support/helpers";
 
 // What the README's "add a TCP app" asks of a user: one catalog entry plus its stack lines.
 const memcached: AppSpec = {

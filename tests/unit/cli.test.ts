@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { projectDir } from "../helpers";
+import { projectDir } from "../support/helpers";
 
 /** Runs one of the project's npm scripts the way a user does, and returns what it printed. */
 function runScript(script: "render" | "ports", ...args: string[]) {

@@ -6,7 +6,7 @@ import * as YAML from "yaml";
 import { rawConfigFromStackFile } from "../../lib/config/load";
 import { evaluate, RecordedResource } from "../../tools/evaluate";
 import { ConfigError } from "../../lib/problems";
-import { projectDir } from "../helpers";
+import { projectDir } from "../support/helpers";
 
 interface Case { name: string; expect: string; stack: string }
 

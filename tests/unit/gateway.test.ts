@@ -25,7 +25,7 @@ import { localChartDir } from "../../tools/charts";
 import { GATEWAY_API, GATEWAY_API_CRDS, gatewayApiModuleDir, generateGatewayApiFiles } from "../../tools/crdTypes";
 import { evaluate, Evaluation } from "../../tools/evaluate";
 import { Manifest, manifestsOf, traefikValuesOf } from "../../tools/manifests";
-import { problemsOf, projectDir, stackRaw } from "../helpers";
+import { problemsOf, projectDir, stackRaw } from "../support/helpers";
 
 const chartsDir = path.resolve(projectDir, "../shared/charts");
 

@@ -16,7 +16,7 @@ import { ownerLabels, StackIdentity } from "../../lib/ownership";
 import { ObjectRef, PlatformPlan } from "../../lib/model";
 import { ConfigError, formatProblem } from "../../lib/problems";
 import { validate } from "../../lib/rules/validate";
-import { devWith, problemsOf, stackRaw } from "../helpers";
+import { devWith, problemsOf, stackRaw } from "../support/helpers";
 
 const prod: StackIdentity = { project: "tcp-platform", stack: "prod" };
 

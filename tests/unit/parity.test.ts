@@ -4,7 +4,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { evaluate } from "../../tools/evaluate";
 import { Manifest, manifestsOf } from "../../tools/manifests";
-import { projectDir, stackRaw } from "../helpers";
+import { projectDir, stackRaw } from "../support/helpers";
 
 const overlay = path.resolve(projectDir, "../shared/seed/kustomize/apps/backend/tcp-demo/overlays/development");
 

@@ -3,7 +3,7 @@ import { readFileSync } from "fs";
 import { parse } from "yaml";
 import { evaluate } from "../../tools/evaluate";
 import { guaranteedInProduction, nodePortsInRange, pinnedImages, productionDatabasesAllowListed, requestsAndLimits, ResourceView, rules, seedNaming, stackRules, tcpRouteMatches, tlsOptionsWhereTerminated } from "../../policy/rules";
-import { devWith, stackRaw } from "../helpers";
+import { devWith, stackRaw } from "../support/helpers";
 
 function deployment(labels: Record<string, string>, container: Record<string, unknown>): ResourceView {
     return {

@@ -13,7 +13,7 @@ import { formatProblem, Problem } from "../../lib/problems";
 import { portTable } from "../../lib/plan/portTable";
 import { validate } from "../../lib/rules/validate";
 import { rawConfigOfText, withEntryPoint } from "../../tools/stackFile";
-import { devWith, projectDir } from "../helpers";
+import { devWith, projectDir } from "../support/helpers";
 
 const tcpApp = (id: string, servicePort: number): AppSpec => ({
     kind: "tcp", namespace: "backend", deploymentName: id, stem: id.replace(/-demo$/, ""), selector: { app: id }, replicas: 1, portName: "tcp", servicePort,

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { evaluate, Evaluation } from "../../tools/evaluate";
 import { Manifest, manifestsOf, traefikValuesOf } from "../../tools/manifests";
-import { stackRaw } from "../helpers";
+import { stackRaw } from "../support/helpers";
 
 function find(manifests: Manifest[], kind: string, name: string): Manifest {
     const found = manifests.find((m) => m.kind === kind && m.metadata.name === name);

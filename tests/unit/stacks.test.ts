@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import { PlannedApp, PlatformPlan } from "../../lib/model";
 import { validate } from "../../lib/rules/validate";
-import { stackRaw } from "../helpers";
+import { stackRaw } from "../support/helpers";
 
 /** What kind of component an app is in a stack: how it is routed, and where its certificate comes from. */
 function shape(app: PlannedApp): string {

@@ -1,7 +1,7 @@
 /** Issue 15's rules, each with a failing config and its exact message. */
 import { strict as assert } from "assert";
 import { Catalog, catalog } from "../../lib/catalog";
-import { devWith, problemsOf } from "../helpers";
+import { devWith, problemsOf } from "../support/helpers";
 
 /** Validation's problems for dev changed by `change` (dbPassword, when set, a secret), each as formatted. */
 function refused(change: (v: Record<string, any>) => void): string[] {

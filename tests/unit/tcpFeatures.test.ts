@@ -16,7 +16,7 @@ import { CHART_LINES, GENERATED_KINDS, generateCrdTypes } from "../../tools/crdT
 import { localChartDir } from "../../tools/charts";
 import { evaluate, Evaluation } from "../../tools/evaluate";
 import { Manifest, manifestsOf, traefikValuesOf } from "../../tools/manifests";
-import { devWith, projectDir } from "../helpers";
+import { devWith, projectDir } from "../support/helpers";
 
 const chartsDir = path.resolve(projectDir, "../shared/charts");
 

@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { traefikValues } from "../../lib/plan/chartValues";
 import { chartProfile } from "../../lib/traefik/profile";
-import { validDev } from "../helpers";
+import { validDev } from "../support/helpers";
 
 const chartsDir = path.resolve(__dirname, "../../../shared/charts");
 

@@ -3,7 +3,7 @@ import { evaluate } from "../../tools/evaluate";
 import { manifestsOf } from "../../tools/manifests";
 import { ConfigError } from "../../lib/problems";
 import { validate } from "../../lib/rules/validate";
-import { devWith, problemsOf, stackRaw } from "../helpers";
+import { devWith, problemsOf, stackRaw } from "../support/helpers";
 
 /** Asserts that validation refuses `raw` with exactly one problem, and returns its text. */
 function onlyProblem(raw: ReturnType<typeof devWith>): string {

@@ -9,7 +9,7 @@ import { evaluate } from "../../tools/evaluate";
 import { Manifest, manifestsOf } from "../../tools/manifests";
 import { RawConfig } from "../../lib/config/schema";
 import { validate } from "../../lib/rules/validate";
-import { devWith, problemsOf, stackRaw } from "../helpers";
+import { devWith, problemsOf, stackRaw } from "../support/helpers";
 
 /** The dev stack with every catalog app: db and cache on websecure with certificates from Secrets. */
 function everyApp(): RawConfig {

@@ -1,13 +1,13 @@
 /** Shared test fixtures: stack configs read from the project's own stack files. */
 import * as path from "path";
-import { Catalog, catalog as projectCatalog } from "../lib/catalog";
-import { rawConfigFromStackFile, stackFile } from "../lib/config/load";
-import { RawConfig } from "../lib/config/schema";
-import { PlatformPlan } from "../lib/model";
-import { ConfigError, formatProblem } from "../lib/problems";
-import { validate } from "../lib/rules/validate";
+import { Catalog, catalog as projectCatalog } from "../../lib/catalog";
+import { rawConfigFromStackFile, stackFile } from "../../lib/config/load";
+import { RawConfig } from "../../lib/config/schema";
+import { PlatformPlan } from "../../lib/model";
+import { ConfigError, formatProblem } from "../../lib/problems";
+import { validate } from "../../lib/rules/validate";
 
-export const projectDir = path.resolve(__dirname, "..");
+export const projectDir = path.resolve(__dirname, "../..");
 
 /** A stack file's raw configuration, with secret values standing in for the encrypted ones. */
 export function stackRaw(stack: "dev" | "prod"): RawConfig {
