@@ -1,5 +1,5 @@
 /**
- * node -r ts-node/register/transpile-only scripts/offlineChart.ts <Pulumi.stack.yaml> <charts dir>
+ * node -r ts-node/register/transpile-only tools/offlineChart.ts <Pulumi.stack.yaml> <charts dir>
  *
  * Prints the stack file with its Traefik chart taken from a local directory of chart archives
  * (traefik-<version>.tgz, unpacked: see charts.ts) instead of the chart repository, for machines
