@@ -1,7 +1,7 @@
 /**
  * Which stack owns an object. Every object the program creates carries its project and stack as
  * labels; before anything changes, what already exists under the planned names is read back and
- * checked against them (lib/liveCluster.ts reads, this module decides).
+ * checked against them (lib/live/ reads, this module decides).
  */
 
 /** The Pulumi project and stack a deployment belongs to. */

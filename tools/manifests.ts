@@ -1,4 +1,4 @@
-/** Kubernetes manifests from the resources the program registered (see lib/evaluate.ts). */
+/** Kubernetes manifests from the resources the program registered (see tools/evaluate.ts). */
 import { HIDDEN_SECRET } from "../lib/constants";
 import { RecordedResource } from "./evaluate";
 
