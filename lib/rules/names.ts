@@ -1,6 +1,7 @@
 /** Names that reach Kubernetes: common labels, the stack's own name, namespaces, the local chart. */
 import { Catalog, catalogEntry } from "../catalog";
-import { dnsLabel, labelValue, StackConfig } from "../config/schema";
+import { dnsLabel, labelValue } from "../config/primitives";
+import { StackConfig } from "../config/schema";
 import { PROJECT } from "../constants";
 import { OWNER_LABEL_PREFIX, StackIdentity } from "../ownership";
 import { PlanDraft } from "../model";

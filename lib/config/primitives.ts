@@ -1,0 +1,65 @@
+/**
+ * The building blocks of the stack configuration's schema: names, hosts, images, quantities,
+ * ports, addresses and durations, each with the message and the fix a refusal names.
+ */
+import { isIP } from "net";
+import { z } from "zod";
+import { parseQuantity } from "../quantity";
+
+// Kubernetes label syntax (k8s.io/apimachinery validation): optional DNS-subdomain prefix, then
+// a name of at most 63 characters; values at most 63 characters, possibly empty.
+export const labelName = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+export const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+// RFC 1123 host name, as Traefik's HostSNI and an Ingress host take it.
+export const hostName = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+// A wildcard host as Traefik's HostSNI takes it: `*.` then a host name (the `*` is one label).
+export const wildcardHost = new RegExp(`^\\*\\.${hostName.source.slice(1)}`);
+// RFC 1123 label: a Secret name and a Kubernetes object name part.
+export const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+// A Helm release name: an RFC 1123 label of at most 53 characters (Helm appends suffixes to it).
+export const helmReleaseName = /^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/;
+// RFC 1123 subdomain: StorageClass and issuer names.
+export const dnsSubdomain = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// An image name (repository path) without tag or digest.
+export const imageName = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]{1,2}[a-z0-9]+)*)*$/;
+export const imageTag = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+export const imageDigest = /^[a-z0-9]+([+._-][a-z0-9]+)*:[a-f0-9]{32,}$/;
+
+/** A string matching `pattern`, with our message and fix when it does not. */
+export function matching(pattern: RegExp, message: string, fix: string) {
+    return z.string().refine((text) => pattern.test(text), { message, params: { fix } });
+}
+
+export const quantity = (kind: "cpu" | "memory" | "storage") =>
+    z.string().refine((q) => parseQuantity(q) !== undefined && parseQuantity(q)! >= (kind === "storage" ? 1 : 0), {
+        message: `is not a Kubernetes ${kind} quantity${kind === "storage" ? " above zero" : ""}`,
+        params: {
+            fix: kind === "cpu" ? 'write cores ("0.5") or millicores ("500m")' : 'write bytes with a suffix ("64Mi", "1Gi", "500M")',
+        },
+    });
+
+export const resourceAmounts = z.strictObject({ cpu: quantity("cpu").optional(), memory: quantity("memory").optional() });
+export const resourcesSchema = z.strictObject({ requests: resourceAmounts.optional(), limits: resourceAmounts.optional() });
+export const port = z.number().int().min(1).max(65535);
+export const replicas = z.number().int().min(0).max(1000);
+
+/** An IP address, or a CIDR range, as Traefik's sourceRange and trustedIPs take them. */
+export function isCidr(text: string): boolean {
+    const [address, bits, extra] = text.split("/");
+    const family = isIP(address);
+    if (family === 0 || extra !== undefined) {
+        return false;
+    }
+    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+export const cidr = z.string().refine(isCidr, { message: "is not an IP address or CIDR range", params: { fix: "write an address (192.0.2.10) or a range (10.0.0.0/8, 2001:db8::/32)" } });
+export const cidrList = z.array(cidr).min(1);
+
+/** Seconds, as a number or a duration: "30s", "1m30s". */
+export const duration = z.union([
+    z.number().int().min(0),
+    z.string().refine((d) => /^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/.test(d), { message: "is not a duration", params: { fix: 'write seconds (30) or a duration such as "30s" or "1m30s"' } }),
+]);
+
+export const secretName = matching(dnsLabel, "is not a valid Secret name", "use lowercase letters, digits and '-'");
