@@ -11,6 +11,7 @@ import { IngressRouteSpec, ingressRouteKind } from "../../lib/crds/ingressRoute"
 import { IngressRouteTCPSpec, ingressRouteTcpKind } from "../../lib/crds/ingressRouteTcp";
 import { IngressRouteUDPSpec, ingressRouteUdpKind } from "../../lib/crds/ingressRouteUdp";
 import { MiddlewareTCPSpec, middlewareTcpKind } from "../../lib/crds/middlewareTcp";
+import { PodMonitorSpec, podMonitorKind, PrometheusRuleSpec, prometheusRuleKind } from "../../lib/crds/prometheusOperator";
 import { ServersTransportTCPSpec, serversTransportTcpKind } from "../../lib/crds/serversTransportTcp";
 import { TCPRouteSpec, tcpRouteKind } from "../../lib/crds/tcpRoute";
 import { TLSOptionSpec, tlsOptionKind } from "../../lib/crds/tlsOption";
@@ -50,3 +51,7 @@ export const TLSRoute = customResourceClass<TLSRouteSpec>(tlsRouteKind);
 export type TLSRoute = InstanceType<typeof TLSRoute>;
 export const Certificate = customResourceClass<CertificateSpec>(certificateKind);
 export type Certificate = InstanceType<typeof Certificate>;
+export const PodMonitor = customResourceClass<PodMonitorSpec>(podMonitorKind);
+export type PodMonitor = InstanceType<typeof PodMonitor>;
+export const PrometheusRule = customResourceClass<PrometheusRuleSpec>(prometheusRuleKind);
+export type PrometheusRule = InstanceType<typeof PrometheusRule>;

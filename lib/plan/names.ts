@@ -22,3 +22,13 @@ export function objectNames(app: Pick<AppSpec, "stem" | "deploymentName">): Obje
 export function canaryNames(app: Pick<AppSpec, "stem" | "deploymentName">): ObjectNames {
     return { ...objectNames({ ...app, stem: `${app.stem}-canary` }), deployment: `${app.deploymentName}-canary` };
 }
+
+/** The name the Traefik chart (26 and 41 alike, `traefik.fullname`) gives its Deployment and Service for a release. */
+export function chartFullname(releaseName: string): string {
+    return (releaseName.includes("traefik") ? releaseName : `${releaseName}-traefik`).slice(0, 63).replace(/-+$/, "");
+}
+
+/** The chart's `app.kubernetes.io/instance` of a release (`traefik.instance-name`): `<release>-<namespace>`, at most 63 characters. */
+export function chartInstance(releaseName: string, namespace: string): string {
+    return `${releaseName}-${namespace}`.slice(0, 63).replace(/-+$/, "");
+}
