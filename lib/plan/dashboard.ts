@@ -66,7 +66,8 @@ function connectionPanels(plan: PlatformPlan, monitoring: PlannedMonitoring, app
         return [{ title: "Sessions", kind: "text", queries: [], text: `Traefik counts no UDP sessions: ${app.id}'s entryPoint ${app.entryPoint} has no series of its own.` }];
     }
     if (app.kind === "http") {
-        const service = { regex: `${literalRegex(`${app.namespace}-${app.names.service}-${app.servicePort}`)}@kubernetescrd` };
+        // Traefik (v2 and v3) names an IngressRoute's service after the route and a hash of its match.
+        const service = { regex: `${literalRegex(`${app.namespace}-${app.names.route}-`)}[0-9a-f]+@kubernetescrd` };
         const of = (metric: string) => selector(metric, { job: monitoring.job, service });
         return [
             { title: "Requests per second (web)", kind: "timeseries", unit: "reqps", queries: [{ expr: `sum by (code) (rate(${of("traefik_service_requests_total")}${window(monitoring)}))`, legend: "{{code}}", source: "traefik" }] },
