@@ -30,8 +30,11 @@ export function resolveSetting<K extends "replicas" | "resources" | "storage">(
     return undefined;
 }
 
-/** What tells an image its port: arguments or an environment variable. */
-export function portSettings(contract: PortContract, port: number): { args: string[]; env: Record<string, string> } {
+/** What tells an image its port: arguments or an environment variable; nothing when it listens there by itself. */
+export function portSettings(contract: PortContract | undefined, port: number): { args: string[]; env: Record<string, string> } {
+    if (contract === undefined) {
+        return { args: [], env: {} };
+    }
     if ("env" in contract) {
         return { args: [], env: { [contract.env]: String(port) } };
     }
@@ -49,6 +52,11 @@ function planServerTls(spec: AppSpec, tls: TlsConfig | undefined, host: string |
         return { secretName: objectNames(spec).certificate, mountPath, issuer: certificate.issuer, dnsNames };
     }
     return certificate.secretName === undefined ? undefined : { secretName: certificate.secretName, mountPath, dnsNames };
+}
+
+/** A TLS server's arguments with `{cert}` and `{key}` replaced by the mounted files (the catalog allows no other placeholder). */
+export function tlsServerArgs(args: string[], files: { cert: string; key: string }): string[] {
+    return args.map((arg) => arg.replace(/\{(cert|key)\}/g, (_, name: "cert" | "key") => files[name]));
 }
 
 /** The TLS a route carries: passed through, or terminated with the stack's Secret. */
@@ -85,7 +93,7 @@ export function planApp(id: string, spec: AppSpec, config: StackConfig, profile:
     const { tlsServer } = spec.container;
     const listen = serverTls && tlsServer?.port ? tlsServer.port : spec.container.listen;
     const port = portSettings(listen, spec.container.port);
-    const tlsArgs = serverTls && tlsServer ? tlsServer.args({ cert: `${serverTls.mountPath}/tls.crt`, key: `${serverTls.mountPath}/tls.key` }) : [];
+    const tlsArgs = serverTls && tlsServer ? tlsServerArgs(tlsServer.args, { cert: `${serverTls.mountPath}/tls.crt`, key: `${serverTls.mountPath}/tls.key` }) : [];
     const replicas = resolveSetting(id, config, "replicas")?.value ?? spec.replicas;
     const base: PlannedAppBase = {
         id,

@@ -234,7 +234,7 @@ describe("validation", () => {
         });
 
         it("refuses an empty app list", () => {
-            assert.match(onlyProblem(devWith((v) => { v.apps = {}; })), /^tcp-platform:apps: lists no app \(got \{\}\)\. Fix: enable at least one of: tcp-demo, /);
+            assert.match(onlyProblem(devWith((v) => { v.apps = {}; })), /^tcp-platform:apps: lists no app \(got \{\}\)\. Fix: enable at least one of: cache, db, dns-demo, hello-api, mysql-demo, redis-demo, tcp-demo$/);
         });
 
         it("refuses configuration that is not a mapping", () => {
