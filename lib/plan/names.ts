@@ -18,6 +18,17 @@ export function objectNames(app: Pick<AppSpec, "stem" | "deploymentName" | "serv
     };
 }
 
+/** Kustomize's namePrefix and nameSuffix: around every name of an app's objects. */
+export interface NameAffix {
+    prefix: string;
+    suffix: string;
+}
+
+/** Every name with the affix around it. */
+export function withAffix(names: ObjectNames, { prefix, suffix }: NameAffix): ObjectNames {
+    return Object.fromEntries(Object.entries(names).map(([role, name]) => [role, `${prefix}${name}${suffix}`])) as unknown as ObjectNames;
+}
+
 /** The names of a canary's own objects: its Deployment, Service and NetworkPolicy. */
 export function canaryNames(app: Pick<AppSpec, "stem" | "deploymentName" | "serviceName">): ObjectNames {
     const { service } = objectNames(app);
