@@ -1,6 +1,6 @@
 /**
  * npm run import -- kustomize <tree> [--env <overlay>=<stack> ...] [--serve <entryPoint>=<app> ...] [--out <dir>]
- * npm run import -- ingress-nginx <configmap.yaml ...> [--services <file> | --services cluster] [--out <dir>]
+ * npm run import -- ingress-nginx <configmap.yaml ...> --services <file | cluster> [--trusted-ips <CIDR,...>] [--stack <name>] [--out <dir>]
  *
  * Writes what users run today as this project's app definitions (catalog/<id>.yaml) and stack
  * files (Pulumi.<stack>.yaml), each value commented with where it came from; renders them first
@@ -16,7 +16,7 @@ import { ImportFiles, writeImport } from "./importOutput";
 
 const usage = [
     "usage: npm run import -- kustomize <tree> [--env <overlay>=<stack> ...] [--serve <entryPoint>=<app> ...] [--out <dir>]",
-    "       npm run import -- ingress-nginx <configmap.yaml ...> [--services <file> | --services cluster] [--trusted-ips <CIDR,...>] [--out <dir>]",
+    "       npm run import -- ingress-nginx <configmap.yaml ...> --services <file | cluster> [--trusted-ips <CIDR,...>] [--stack <name>] [--out <dir>]",
 ].join("\n");
 
 /** `a=b` pairs as a mapping; a malformed one is a usage error. */
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
         allowPositionals: true,
         options: {
             env: { type: "string", multiple: true }, serve: { type: "string", multiple: true }, out: { type: "string" },
-            services: { type: "string" }, "trusted-ips": { type: "string" },
+            services: { type: "string" }, "trusted-ips": { type: "string" }, stack: { type: "string" },
         },
     });
     const [importer, ...sources] = positionals;
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
         imported.notes.forEach((note) => console.error(`note: ${note}`));
         files = imported;
     } else if (importer === "ingress-nginx" && sources.length > 0) {
-        files = await importIngressNginx(sources.map((s) => path.resolve(s)), values.services, values["trusted-ips"], out, projectDir);
+        files = await importIngressNginx(sources.map((s) => path.resolve(s)), values.services, values["trusted-ips"], out, projectDir, values.stack);
     } else {
         throw new Error(usage);
     }

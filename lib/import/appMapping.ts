@@ -12,6 +12,9 @@ import type { Problem } from "../problems";
 import type { AppGroup } from "./groups";
 import { field, isRecord, labelsOf, refusal, Sourced, stringMap } from "./objects";
 
+/** Namespaces every cluster shares, which a stack must never make its own. */
+export const SHARED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
 /** The one container of an app's pods. */
 function containerOf(workload: Sourced): Record<string, unknown> | Problem {
     const containers = field(workload.object, "spec", "template", "spec", "containers");
@@ -66,7 +69,10 @@ export function appSpecOf(group: AppGroup, affix: NameAffix, image: { image: str
         problems.push(refusal(service, `is ${port.protocol} and its route ${route?.object.kind ?? ""}: a UDP app has a UDP port and an IngressRouteUDP`, "make the two agree"));
     }
     const namespace = workload.object.metadata.namespace;
-    if (!namespace || [service, route].some((o) => o && o.object.metadata.namespace !== namespace)) {
+    if (namespace && SHARED_NAMESPACES.includes(namespace)) {
+        problems.push(refusal(workload, `is in namespace ${namespace}: the stack owns its apps' namespaces (Pod Security labels, a NetworkPolicy that denies all ingress but its apps'), which would cut off everything else there`,
+            "move the app to a namespace of its own first", namespace));
+    } else if (!namespace || [service, route].some((o) => o && o.object.metadata.namespace !== namespace)) {
         problems.push(refusal(workload, namespace ? "is not in the namespace of its Service and route" : "has no namespace: the stack puts every object in a namespace it names",
             namespace ? "keep an app's objects in one namespace" : "set namespace: in the kustomization (or on the objects)", namespace));
     }
