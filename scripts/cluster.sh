@@ -17,7 +17,7 @@
 # runs, everything listens on 127.0.0.1. TCP_PLATFORM_NODE=real: one real node instead (containerd,
 # runc, kubelet, kube-proxy, CNI plugins; scripts/node.sh), whose pods run the images
 # scripts/images.sh builds; the API server then also serves on the node's address, for the pods.
-# Versions live in cluster/{etcd,kube,kwok,node,cni}/go.mod. Binaries go to
+# Versions live in scripts/go/{etcd,kube,kwok,node,cni}/go.mod. Binaries go to
 # $TCP_PLATFORM_CACHE/bin, runtime state (certs, etcd data, logs, pids, kubeconfigs, the node's
 # containerd and kubelet directories) to $TCP_PLATFORM_CLUSTER_STATE ($TCP_PLATFORM_CACHE/cluster).
 # Knobs: TCP_PLATFORM_APISERVER_PORT (16443), TCP_PLATFORM_ETCD_PORT (12379; peer port is +1),
@@ -32,7 +32,7 @@ repo=$(dirname "$here")
 
 BIN="$TCP_PLATFORM_CACHE/bin"
 STATE="${TCP_PLATFORM_CLUSTER_STATE:-$TCP_PLATFORM_CACHE/cluster}"
-MODS="$repo/cluster"
+MODS="$repo/scripts/go"
 PKI="$STATE/pki"
 KUBECONFIG_OUT="$STATE/kubeconfig"
 NAME=tcp-platform-local

@@ -5,7 +5,7 @@
 #   scripts/coredns.sh [build]   build $TCP_PLATFORM_CACHE/bin/coredns unless it is current (idempotent)
 #   scripts/coredns.sh path      print the binary's path; exit 1 when it is missing or stale
 #
-# What it is built from lives in toolchain/coredns/ (coremain with the plugins of CoreDNS's default
+# What it is built from lives in scripts/go/coredns/ (coremain with the plugins of CoreDNS's default
 # configuration). $BIN/.coredns.stamp records the wrapper's contents and the Go version.
 set -euo pipefail
 
@@ -14,7 +14,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/scripts/common.sh"
 
 BIN="$TCP_PLATFORM_CACHE/bin"
-WRAPPER="$ROOT/toolchain/coredns"
+WRAPPER="$ROOT/scripts/go/coredns"
 
 wanted_stamp() { printf '%s %s\n' "$(go env GOVERSION)" "$(cd "$WRAPPER" && key_of go.mod go.sum main.go)"; }
 
@@ -28,7 +28,7 @@ cmd_build() {
     log "coredns: up to date ($BIN/coredns)"
     return 0
   fi
-  log "coredns: building toolchain/coredns with $(go env GOVERSION) ..."
+  log "coredns: building scripts/go/coredns with $(go env GOVERSION) ..."
   t0=$(date +%s)
   (cd "$WRAPPER" && GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$BIN/.coredns.tmp" .)
   "$BIN/.coredns.tmp" -version | grep -q '^CoreDNS-' || { log "ERROR: the built binary is not CoreDNS"; exit 1; }

@@ -9,11 +9,11 @@
 #   list     the image names, one a line
 #   path I   build image I (redis, postgres, ...) if needed and print its archive's path
 #
-# Each archive is one layer (cluster/images/mkimage) from a root filesystem assembled here:
+# Each archive is one layer (scripts/images/mkimage) from a root filesystem assembled here:
 #   registry.k8s.io/pause:3.10.1       upstream's build/pause/linux/pause.c (k8s.io/kubernetes module), static, Debian's gcc
 #   docker.io/library/traefik:v3.7.11  scripts/traefik.sh's build from Go modules
-#   docker.io/traefik/whoami:v1.10.3   cluster/images/whoami (ours: the module is refused by the proxy)
-#   docker.io/iceymoss/tcp-echo:1.0    cluster/images/tcp-echo (ours)
+#   docker.io/traefik/whoami:v1.10.3   scripts/images/whoami (ours: the module is refused by the proxy)
+#   docker.io/iceymoss/tcp-echo:1.0    scripts/images/tcp-echo (ours)
 #   docker.io/library/redis:7.4.2      Debian's redis-server (7.0), busybox sh
 #   docker.io/library/postgres:17.2    Debian's PostgreSQL (15), busybox sh
 #   docker.io/library/mysql:8.4.3      Debian's MariaDB (10.11), busybox sh
@@ -28,7 +28,7 @@ repo=$(dirname "$here")
 
 BIN="$TCP_PLATFORM_CACHE/bin"
 OUT="$TCP_PLATFORM_CACHE/images"
-SRC="$repo/cluster/images"
+SRC="$repo/scripts/images"
 # Bump when the assembly below changes.
 RECIPE=1
 
@@ -128,7 +128,7 @@ debian_files() {
 flags() { printf '%s\n' "$@"; }
 rootfs_pause() {
   local root=$1 src
-  src=$(cd "$repo/cluster/node" && go list -mod=readonly -m -f '{{.Dir}}' k8s.io/kubernetes)/build/pause/linux/pause.c
+  src=$(cd "$repo/scripts/go/node" && go list -mod=readonly -m -f '{{.Dir}}' k8s.io/kubernetes)/build/pause/linux/pause.c
   base_rootfs "$root"
   # As upstream's build/pause/Makefile compiles it.
   gcc -Os -Wall -Werror -static -DVERSION=v3.10.1-tcp-platform -o "$root/pause" "$src"
@@ -212,7 +212,7 @@ key() {
     echo "recipe=$RECIPE $(go env GOVERSION) ${NAME[$image]}"
     sed -n "/^rootfs_${image}()/,/^}/p" "$0"
     case $image in
-      pause) (cd "$repo/cluster/node" && go list -mod=readonly -m k8s.io/kubernetes); gcc --version | head -1 ;;
+      pause) (cd "$repo/scripts/go/node" && go list -mod=readonly -m k8s.io/kubernetes); gcc --version | head -1 ;;
       traefik) stamp_read traefik ;;
       whoami | tcp-echo) cat "$SRC/go.mod" "$SRC/$image"/*.go ;;
       *)

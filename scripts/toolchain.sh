@@ -7,18 +7,18 @@
 #   scripts/toolchain.sh versions  print the versions of the CLI, its language host and the provider plugin
 #   scripts/toolchain.sh helm      build Helm (the adoption tests' tool, not the main job's) and print its path
 #
-# Each binary has a wrapper module under toolchain/<name>/ (our go.mod/go.sum, no third-party
+# Each binary has a wrapper module under scripts/go/<name>/ (our go.mod/go.sum, no third-party
 # source) that pins what it is built from. Go ignores replace directives of dependencies and
 # `go install mod@version` refuses modules that have any, so the wrappers restate them.
 #
 #   pulumi                      github.com/pulumi/pulumi/pkg/v3 v3.259.0, ./cmd/pulumi
-#   pulumi-language-nodejs      toolchain/pulumi-language-nodejs: a small STAND-IN host of ours,
+#   pulumi-language-nodejs      scripts/go/pulumi-language-nodejs: a small STAND-IN host of ours,
 #                               because the proxy serves no version of the upstream host module
 #                               (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3).
 #                               A real host next to a matching `pulumi` on PATH is preferred.
 #   pulumi-resource-kubernetes  github.com/pulumi/pulumi-kubernetes/provider/v4 at the commit
 #                               pinned in its wrapper, the only one the proxy serves (4.24 line;
-#                               see toolchain/pulumi-resource-kubernetes/go.mod). Installed as a
+#                               see scripts/go/pulumi-resource-kubernetes/go.mod). Installed as a
 #                               plugin (`pulumi plugin install --file`) into the offline PULUMI_HOME,
 #                               and never put on PATH: the engine warns about every provider it
 #                               takes from PATH.
@@ -48,7 +48,7 @@ BIN="$TCP_PLATFORM_CACHE/bin"
 # provider found on PATH is used with a warning on every run, and other tools have no place there).
 CLI_BIN="$TCP_PLATFORM_CACHE/pulumi-cli/bin"
 BUILD="$TCP_PLATFORM_CACHE/build"
-TOOLCHAIN="$ROOT/toolchain"
+TOOLCHAIN="$ROOT/scripts/go"
 PULUMI_HOME_DIR="$TCP_PLATFORM_CACHE/pulumi-home"
 USER_PULUMI_HOME="$HOME/.pulumi"
 
@@ -190,7 +190,7 @@ install_k8s_plugin() {
 }
 
 # Helm, as the seed's users ran it (Argo CD renders charts with `helm template`): the version the
-# provider embeds, pinned by toolchain/helm.
+# provider embeds, pinned by scripts/go/helm.
 HELM_VERSION=3.18.6
 build_helm() {
   local dir

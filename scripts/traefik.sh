@@ -5,7 +5,7 @@
 #   scripts/traefik.sh [build]   build $TCP_PLATFORM_CACHE/bin/traefik unless it is current (idempotent)
 #   scripts/traefik.sh path      print the binary's path; exit 1 when it is missing or stale
 #
-# What it is built from lives in toolchain/traefik/ (our go.mod/go.sum, which restate upstream's
+# What it is built from lives in scripts/go/traefik/ (our go.mod/go.sum, which restate upstream's
 # replace and exclude directives, and a stand-in for one unpublished nested module; see go.mod).
 # The version is the appVersion of the chart the tests install (traefik-41.3.0.tgz: v3.7.11).
 # $BIN/.traefik.stamp records the version, Go version, recipe and wrapper contents it was built
@@ -17,7 +17,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/scripts/common.sh"
 
 BIN="$TCP_PLATFORM_CACHE/bin"
-WRAPPER="$ROOT/toolchain/traefik"
+WRAPPER="$ROOT/scripts/go/traefik"
 MODULE=github.com/traefik/traefik/v3
 # Bump when the build command below changes, so an existing binary gets rebuilt.
 BUILD_RECIPE=1
