@@ -27,10 +27,9 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(dirname "$here")
-# shellcheck source=scripts/common.sh
-. "$here/common.sh"
+# shellcheck source=scripts/lib/common.sh
+. "$here/lib/common.sh"
 
-BIN="$TCP_PLATFORM_CACHE/bin"
 STATE="${TCP_PLATFORM_CLUSTER_STATE:-$TCP_PLATFORM_CACHE/cluster}"
 MODS="$repo/scripts/go"
 PKI="$STATE/pki"
@@ -63,21 +62,6 @@ if [ "$NODE_MODE" = real ]; then
 fi
 # Bump when the build commands below change, so existing binaries get rebuilt.
 BUILD_RECIPE=1
-
-now_ms() { date +%s%3N; }
-secs_since() { local d=$(($(now_ms) - $1)); printf '%d.%01d' $((d / 1000)) $((d % 1000 / 100)); }
-die() { log "ERROR: $*"; exit 1; }
-
-# One build/up/down at a time (a second `up` waits, then finds the cluster up). fd 9 is closed for
-# the daemons, or they would hold the lock forever.
-locked=0
-lock() {
-  [ $locked = 0 ] || return 0
-  mkdir -p "$STATE"
-  exec 9>"$STATE/.lock"
-  flock 9
-  locked=1
-}
 
 # ---------------------------------------------------------------------------------------- build
 
@@ -125,7 +109,7 @@ modver() {
 
 cmd_build() {
   command -v go >/dev/null || die "go not found (needs Go >= 1.26)"
-  lock
+  lock "$STATE/.lock"
   local t0 v kv pkg ld
   t0=$(now_ms)
 
@@ -465,7 +449,7 @@ EOF
 
 cmd_up() {
   local t0
-  lock
+  lock "$STATE/.lock"
   cmd_build
   t0=$(now_ms)
   mkdir -p "$STATE/logs" "$STATE/pids"
@@ -586,7 +570,7 @@ cmd_up() {
 }
 
 cmd_down() {
-  lock
+  lock "$STATE/.lock"
   stop_all
   local c left=""
   for c in "${COMPONENTS[@]}" kwok "${NODE_COMPONENTS[@]}"; do running "$c" && left+=" $c"; done
