@@ -59,7 +59,7 @@ if [ -z "${KUBECONFIG:-}" ] && [ ! -f "$HOME/.kube/config" ]; then
       if [ -n "$stack" ] && [ -f "Pulumi.$stack.yaml" ] && [ -d "$charts" ]; then
         local_config="$TCP_PLATFORM_CACHE/stack-config/Pulumi.$stack.yaml"
         mkdir -p "$(dirname "$local_config")"
-        node -r ts-node/register/transpile-only scripts/offlineChart.ts "Pulumi.$stack.yaml" "$charts" >"$local_config"
+        node -r ts-node/register/transpile-only tools/offlineChart.ts "Pulumi.$stack.yaml" "$charts" >"$local_config"
         config_file=(--config-file "$local_config")
       fi
       ;;
