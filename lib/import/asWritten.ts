@@ -4,13 +4,14 @@
  * fills in are taken off, so that parity compares only what someone chose. A field set to other
  * than its default stays, and the stack must keep it.
  */
+import { isDeepStrictEqual } from "util";
 import { isRecord, KubeObject } from "./objects";
 
 type Json = Record<string, unknown>;
 
 /** Deletes `key` of `object` when its value is `value` (deeply). */
 function dropDefault(object: unknown, key: string, value: unknown): void {
-    if (isRecord(object) && JSON.stringify(object[key]) === JSON.stringify(value)) {
+    if (isRecord(object) && isDeepStrictEqual(object[key], value)) {
         delete object[key];
     }
 }
