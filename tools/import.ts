@@ -53,6 +53,9 @@ async function main(): Promise<void> {
         throw new Error(usage);
     }
     writeImport(out, files);
+    for (const line of files.checked) {
+        console.log(`checked ${line}`);
+    }
     for (const id of files.kept) {
         console.log(`kept catalog/${id}.yaml: it renders what the import read`);
     }

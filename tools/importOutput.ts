@@ -26,6 +26,8 @@ export interface ImportFiles {
     files: Map<string, string>;
     /** Catalog apps the import kept as they are, because they render what users run. */
     kept: string[];
+    /** What was checked, stack by stack: the objects held field for field, Traefik's ports. */
+    checked: string[];
 }
 
 const refused = { subject: "the import", outcome: "nothing was written" };
@@ -65,6 +67,7 @@ function portProblems(stack: ImportedStack, rendered: Record<string, unknown>): 
 /** The files of an import, checked: throws a ConfigError naming every refusal, and writes nothing, when any. */
 export async function checkedImport(apps: ImportedApp[], stacks: ImportedStack[], problems: Problem[], out: string, projectDir: string): Promise<ImportFiles> {
     const files = new Map<string, string>();
+    const checked: string[] = [];
     const catalog: Record<string, AppSpec> = { ...outputCatalog(out) };
     for (const app of apps.filter((a) => !a.existing)) {
         const file = `catalog/${app.id}.yaml`;
@@ -90,7 +93,9 @@ export async function checkedImport(apps: ImportedApp[], stacks: ImportedStack[]
         }
         try {
             const { resources } = await evaluate(rawConfigOfText(text, stack.name, projectDir), stack.name, [], catalog);
-            problems.push(...parityProblems(stack.name, stack.expected, manifestsOf(resources)), ...portProblems(stack, (traefikValuesOf(resources).ports ?? {}) as Record<string, unknown>));
+            const found = [...parityProblems(stack.name, stack.expected, manifestsOf(resources)), ...portProblems(stack, (traefikValuesOf(resources).ports ?? {}) as Record<string, unknown>)];
+            problems.push(...found);
+            checked.push(`stack ${stack.name}: its render holds every field of ${stack.expected.length} objects users run (${found.length} differences); Traefik's entryPoints are the ones declared today (${Object.keys(stack.ports).join(", ")})`);
         } catch (err) {
             if (!(err instanceof ConfigError)) {
                 throw err;
@@ -101,7 +106,7 @@ export async function checkedImport(apps: ImportedApp[], stacks: ImportedStack[]
     if (problems.length > 0) {
         throw new ConfigError(problems, refused);
     }
-    return { files, kept: apps.filter((a) => a.existing).map((a) => a.id) };
+    return { files, kept: apps.filter((a) => a.existing).map((a) => a.id), checked };
 }
 
 /** Writes the files: each to a temporary name first, then all renamed into place. */
