@@ -1,5 +1,6 @@
 /** Synthetic platforms of N plain-TCP apps, for the benchmark: catalog entries and stack config. */
-import { AppSpec, Catalog, projectCatalog } from "../lib/catalog";
+import { AppSpec, Catalog } from "../lib/catalog";
+import { projectCatalog } from "../lib/config/catalogFiles";
 import { RawConfig } from "../lib/config/schema";
 
 export function appId(i: number): string {

@@ -1,13 +1,11 @@
 /**
  * The app catalog: what each app *is* (names, selector, container and how its image is told its
  * port, TLS and data directory), as data: one `catalog/<id>.yaml` per app, read and validated by
- * lib/config/catalogSchema.ts. Everything an environment changes (replicas, resources, images,
+ * lib/config/catalogSchema.ts (loaded by lib/config/catalogFiles.ts). Everything an environment changes (replicas, resources, images,
  * labels, entryPoints, hosts) comes from stack config. Adding an app is one file there plus its
  * lines in `Pulumi.<stack>.yaml`; `npm run import` writes both from a Kustomize tree or
  * ingress-nginx's ConfigMaps.
  */
-import * as path from "path";
-import { readCatalogDir } from "./config/catalogSchema";
 
 /** A value the container reads from a Pulumi config secret, through a Kubernetes Secret. */
 export interface SecretEnv {
@@ -133,26 +131,6 @@ export type TlsSpec = { passthrough: true } | { secretName: string };
 
 /** Apps by id: what each app is. Passed to validation and planning, so a caller may extend it. */
 export type Catalog = Readonly<Record<string, AppSpec>>;
-
-/** Where the project's app definitions live: one `<id>.yaml` per app. */
-export const CATALOG_DIR = path.resolve(__dirname, "..", "catalog");
-
-const loaded = new Map<string, Catalog>();
-
-/** The project's apps, read and validated from catalog/ once (a bad file is refused, naming it, the key, the value and the fix). */
-export function projectCatalog(): Catalog {
-    return loadCatalog(CATALOG_DIR);
-}
-
-/** The apps defined in `dir` (`<id>.yaml` each), validated; every problem of every file at once. */
-export function loadCatalog(dir: string): Catalog {
-    let catalog = loaded.get(dir);
-    if (!catalog) {
-        catalog = readCatalogDir(dir);
-        loaded.set(dir, catalog);
-    }
-    return catalog;
-}
 
 /** The catalog entry of `id`; never a property that every JavaScript object has (`constructor`, `__proto__`). */
 export function catalogEntry(catalog: Catalog, id: string): AppSpec | undefined {

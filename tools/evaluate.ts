@@ -5,7 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
-import { Catalog, projectCatalog } from "../lib/catalog";
+import { Catalog } from "../lib/catalog";
+import { projectCatalog } from "../lib/config/catalogFiles";
 import { rawConfigFromPulumi } from "../lib/config/load";
 import { RawConfig, StackConfig } from "../lib/config/schema";
 import { PROJECT } from "../lib/constants";

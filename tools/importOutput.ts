@@ -7,7 +7,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { AppSpec, Catalog, loadCatalog } from "../lib/catalog";
+import { AppSpec, Catalog } from "../lib/catalog";
+import { loadCatalog } from "../lib/config/catalogFiles";
 import { parseAppDefinition } from "../lib/config/catalogSchema";
 import { stackFile } from "../lib/config/load";
 import type { DeclaredPort } from "../lib/import/argocd";

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { projectCatalog } from "../lib/catalog";
+import { projectCatalog } from "../lib/config/catalogFiles";
 import { parseConfig } from "../lib/config/parse";
 import { rawConfigFromStackFile, stackFile } from "../lib/config/load";
 import { portTable, portTableMarkdown } from "../lib/plan/portTable";

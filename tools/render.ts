@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import * as YAML from "yaml";
-import { loadCatalog, projectCatalog } from "../lib/catalog";
+import { loadCatalog, projectCatalog } from "../lib/config/catalogFiles";
 import { rawConfigFromStackFile, stackFile } from "../lib/config/load";
 import { evaluate } from "../tools/evaluate";
 import { manifestsOf, traefikValuesOf } from "../tools/manifests";

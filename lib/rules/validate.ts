@@ -5,7 +5,8 @@
  * the fix, and all of it runs before any resource is registered. What passes is returned as a
  * PlatformPlan, narrowed to what the rules proved.
  */
-import { Catalog, projectCatalog } from "../catalog";
+import { Catalog } from "../catalog";
+import { projectCatalog } from "../config/catalogFiles";
 import { parseConfig } from "../config/parse";
 import { RawConfig } from "../config/schema";
 import { PROJECT } from "../constants";

@@ -16,7 +16,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { projectCatalog } from "../../lib/catalog";
+import { projectCatalog } from "../../lib/config/catalogFiles";
 import { objectNames } from "../../lib/plan/names";
 import { kubectl, kubectlJson, ProjectCopy } from "../support/harness";
 import { AppId, BACKENDS, entryPointOf as entryPointOfStack, FiveApps, fiveAppsStack } from "./fiveApps";

@@ -21,7 +21,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { projectCatalog } from "../../lib/catalog";
+import { projectCatalog } from "../../lib/config/catalogFiles";
 import { localChartDir } from "../../tools/charts";
 import { chartsDir, kubectl, kubectlJson, ProjectCopy } from "../support/harness";
 import { Backend, connectionsOf, makeCertificates, makeClientCertificate, startNodeBackend, TestCertificate } from "./backends";

@@ -1,6 +1,7 @@
 /** Shared test fixtures: stack configs read from the project's own stack files. */
 import * as path from "path";
-import { Catalog, projectCatalog } from "../../lib/catalog";
+import { Catalog } from "../../lib/catalog";
+import { projectCatalog } from "../../lib/config/catalogFiles";
 import { rawConfigFromStackFile, stackFile } from "../../lib/config/load";
 import { RawConfig } from "../../lib/config/schema";
 import { PlatformPlan } from "../../lib/model";

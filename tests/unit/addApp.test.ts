@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { AppSpec, Catalog, projectCatalog } from "../../lib/catalog";
+import { AppSpec, Catalog } from "../../lib/catalog";
+import { projectCatalog } from "../../lib/config/catalogFiles";
 import { evaluate } from "../../tools/evaluate";
 import { manifestsOf, traefikValuesOf } from "../../tools/manifests";
 import { devWith, problemsOf } from "../support/helpers";

@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadCatalog, projectCatalog } from "../../lib/catalog";
+import { loadCatalog, projectCatalog } from "../../lib/config/catalogFiles";
 import { tlsServerArgs } from "../../lib/plan/apps";
 import { ConfigError, formatProblem } from "../../lib/problems";
 

@@ -13,7 +13,7 @@ import { gatewayApiCrdObjects } from "../../lib/crds/gatewayApiBundle";
 import { objectKey } from "../../lib/live/cluster";
 import { gatewayCrdDecision } from "../../lib/live/crds";
 import { GATEWAY_SENTINEL_CRD, LiveFacts } from "../../lib/live/facts";
-import { projectCatalog } from "../../lib/catalog";
+import { projectCatalog } from "../../lib/config/catalogFiles";
 import { parseConfig } from "../../lib/config/parse";
 import { PlanDraft } from "../../lib/model";
 import { planPlatform } from "../../lib/plan/plan";

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { loadCatalog } from "../../lib/catalog";
+import { loadCatalog } from "../../lib/config/catalogFiles";
 import { rawConfigFromStackFile } from "../../lib/config/load";
 import { asWritten } from "../../lib/import/asWritten";
 import { streamEntries } from "../../lib/import/ingressNginx";

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import * as YAML from "yaml";
-import { loadCatalog } from "../../lib/catalog";
+import { loadCatalog } from "../../lib/config/catalogFiles";
 import { rawConfigFromStackFile } from "../../lib/config/load";
 import { KubeObject } from "../../lib/import/objects";
 import { differences } from "../../lib/import/parity";

@@ -5,7 +5,8 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import { AppSpec, Catalog, projectCatalog } from "../../lib/catalog";
+import { AppSpec, Catalog } from "../../lib/catalog";
+import { projectCatalog } from "../../lib/config/catalogFiles";
 
 const catalog = projectCatalog();
 import { parseConfig } from "../../lib/config/parse";

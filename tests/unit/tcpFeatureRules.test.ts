@@ -1,6 +1,7 @@
 /** Issue 15's rules, each with a failing config and its exact message. */
 import { strict as assert } from "assert";
-import { Catalog, projectCatalog } from "../../lib/catalog";
+import { Catalog } from "../../lib/catalog";
+import { projectCatalog } from "../../lib/config/catalogFiles";
 import { devWith, problemsOf } from "../support/helpers";
 
 /** Validation's problems for dev changed by `change` (dbPassword, when set, a secret), each as formatted. */

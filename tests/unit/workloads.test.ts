@@ -4,7 +4,8 @@
  * serve TLS with a certificate the stack names.
  */
 import { strict as assert } from "assert";
-import { AppSpec, PortContract, projectCatalog } from "../../lib/catalog";
+import { AppSpec, PortContract } from "../../lib/catalog";
+import { projectCatalog } from "../../lib/config/catalogFiles";
 import { evaluate } from "../../tools/evaluate";
 import { Manifest, manifestsOf } from "../../tools/manifests";
 import { RawConfig } from "../../lib/config/schema";
