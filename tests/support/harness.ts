@@ -38,7 +38,7 @@ export function testEnvironment(stateDir: string): Record<string, string> {
         ...cluster,
         PULUMI_BACKEND_URL: `file://${stateDir}`,
         PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-        // As scripts/common.sh sets it for the main job: Node keeps compiled modules across runs.
+        // As scripts/lib/common.sh sets it for the main job: Node keeps compiled modules across runs.
         NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? path.join(cacheDir, "node-compile-cache"),
     };
 }
@@ -101,7 +101,7 @@ export class ProjectCopy {
 
     constructor() {
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "tcp-platform-it-"));
-        for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "platform.ts", "lib", "components", "policy"]) {
+        for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "platform.ts", "catalog", "lib", "components", "policy"]) {
             fs.cpSync(path.join(projectDir, entry), path.join(this.dir, entry), { recursive: true });
         }
         fs.symlinkSync(path.join(projectDir, "node_modules"), path.join(this.dir, "node_modules"));
