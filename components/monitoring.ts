@@ -12,7 +12,8 @@ import { PlatformPlan } from "../lib/model";
 import { alertRules } from "../lib/plan/alerts";
 import { grafanaDashboard } from "../lib/plan/dashboard";
 import { podMonitorSpec, scrapeConfig } from "../lib/plan/scrape";
-import { PodMonitor, PrometheusRule } from "./k8s/customResources";
+import { PodMonitorSpec, podMonitorKind, PrometheusRuleSpec, prometheusRuleKind } from "../lib/crds/prometheusOperator";
+import { TypedCustomResource } from "./k8s/customResources";
 import { ownershipAnnotations } from "./k8s/metadata";
 import { traefikIngressSpec } from "./k8s/networkPolicy";
 
@@ -33,8 +34,8 @@ export interface TraefikMonitoringArgs {
 
 export class TraefikMonitoring extends pulumi.ComponentResource {
     public readonly networkPolicy: k8s.networking.v1.NetworkPolicy;
-    public readonly podMonitor?: PodMonitor;
-    public readonly rules?: PrometheusRule;
+    public readonly podMonitor?: TypedCustomResource<PodMonitorSpec>;
+    public readonly rules?: TypedCustomResource<PrometheusRuleSpec>;
     /** The scrape config and rule file, where no operator reads the CRDs. */
     public readonly scrapeConfig?: k8s.core.v1.ConfigMap;
     public readonly dashboard: k8s.core.v1.ConfigMap;
@@ -57,8 +58,8 @@ export class TraefikMonitoring extends pulumi.ComponentResource {
 
         const groups = alertRules(plan);
         if ((args.scrape ?? "operator") === "operator") {
-            this.podMonitor = new PodMonitor(`${name}-pod-monitor`, { metadata: metadata(names.podMonitor, monitoring.selectorLabels), spec: podMonitorSpec(monitoring) }, self);
-            this.rules = new PrometheusRule(`${name}-rules`, { metadata: metadata(names.rules, monitoring.selectorLabels), spec: { groups } }, self);
+            this.podMonitor = new TypedCustomResource(podMonitorKind, `${name}-pod-monitor`, { metadata: metadata(names.podMonitor, monitoring.selectorLabels), spec: podMonitorSpec(monitoring) }, self);
+            this.rules = new TypedCustomResource(prometheusRuleKind, `${name}-rules`, { metadata: metadata(names.rules, monitoring.selectorLabels), spec: { groups } }, self);
         } else {
             this.scrapeConfig = new k8s.core.v1.ConfigMap(`${name}-scrape-config`, {
                 metadata: metadata(names.scrapeConfig),

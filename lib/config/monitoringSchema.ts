@@ -4,8 +4,8 @@
  * goes, and the thresholds of the alerts. Absent: nothing of monitoring is deployed.
  */
 import { z } from "zod";
-import { peerSchema } from "./appSchema";
-import { dnsLabel, duration, labelName, labelValue, matching } from "./primitives";
+import { labelsSchema, peerSchema } from "./appSchema";
+import { dnsLabel, duration, matching } from "./primitives";
 
 export const monitoringSchema = z.strictObject({
     /** The Prometheus that scrapes Traefik: its namespace (and pods), the only peer admitted to the metrics port. */
@@ -13,12 +13,7 @@ export const monitoringSchema = z.strictObject({
     /** Time between two scrapes of Traefik. */
     scrapeInterval: duration.default("30s"),
     /** Labels on the PodMonitor and PrometheusRule, for the operator's Prometheus selectors (kube-prometheus-stack: `release`). */
-    selectorLabels: z
-        .record(
-            matching(labelName, "is not a label key", "use a Kubernetes label key such as release"),
-            matching(labelValue, "is not a label value", "use at most 63 letters, digits, '-', '_', '.'"),
-        )
-        .default({}),
+    selectorLabels: labelsSchema.default({}),
     /** Namespace of the dashboard's ConfigMap (one Grafana's sidecar watches); default Traefik's. */
     dashboardNamespace: matching(dnsLabel, "is not a namespace name", "use lowercase letters, digits and '-'").optional(),
     /** Days before a certificate expires at which its alert fires. */

@@ -2,6 +2,7 @@
  * The Prometheus Operator's PodMonitor and PrometheusRule (monitoring.coreos.com/v1), typed by hand
  * for the fields the program sets: the operator's CRDs are the cluster's, not a chart's.
  */
+import type { CrdKind } from "./kind";
 
 /** Pods to scrape, by label, in the listed namespaces, on a named container port. */
 export interface PodMonitorSpec {
@@ -29,5 +30,5 @@ export interface PrometheusRuleSpec {
     groups: RuleGroup[];
 }
 
-export const podMonitorKind = { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor" } as const;
-export const prometheusRuleKind = { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule" } as const;
+export const podMonitorKind: CrdKind<PodMonitorSpec> = { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor" };
+export const prometheusRuleKind: CrdKind<PrometheusRuleSpec> = { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule" };
