@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { App } from "./components/app";
+import { TraefikMonitoring } from "./components/monitoring";
 import { appNamespace } from "./components/k8s/namespace";
 import { TraefikIngress } from "./components/traefikIngress";
 import { Catalog } from "./lib/catalog";
@@ -21,6 +22,8 @@ export interface Platform {
     plan: PlatformPlan;
     traefik: TraefikIngress;
     apps: App[];
+    /** With `tcp-platform:monitoring`: scraping, alerts and the dashboard. */
+    monitoring?: TraefikMonitoring;
 }
 
 /**
@@ -82,7 +85,10 @@ export function deployPlatform(plan: PlatformPlan, live: LiveDecisions = {}): Pl
     const apps = plan.apps.map((app) => new App(app.id, {
         app, namespace: namespaceOf(app.namespace), secrets, traefik, traefikNamespace: plan.traefik.namespace,
     }));
-    return { plan, traefik, apps };
+    const monitoring = plan.traefik.monitoring
+        ? new TraefikMonitoring("monitoring", { plan, namespace: traefik.namespace.metadata.name, scrape: live.scrape })
+        : undefined;
+    return { plan, traefik, apps, ...(monitoring ? { monitoring } : {}) };
 }
 
 /** A refused configuration as the engine shows it: a RunError prints its message without a stack trace. */

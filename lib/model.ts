@@ -232,6 +232,52 @@ export interface PlannedShutdown {
     needed: number;
 }
 
+/** The names of what the program ships for monitoring, in Traefik's namespace (the dashboard's where the stack says). */
+export interface MonitoringNames {
+    /** The NetworkPolicy of Traefik's pods: every entryPoint on the Service from anywhere, the metrics port from the scraper only. */
+    networkPolicy: string;
+    /** The PodMonitor (with the Prometheus Operator); the ConfigMap with a scrape config and the rules for a Prometheus without it. */
+    podMonitor: string;
+    scrapeConfig: string;
+    /** The PrometheusRule of the alerts. */
+    rules: string;
+    /** The ConfigMap Grafana's sidecar loads the dashboard from (`grafana_dashboard` label). */
+    dashboard: string;
+}
+
+/** Monitoring (`tcp-platform:monitoring`): Traefik's metrics, who scrapes them, the dashboard and the alerts. */
+export interface PlannedMonitoring {
+    /** Traefik's metrics entryPoint and its port in the pod; it is never on the Service. */
+    entryPoint: string;
+    port: number;
+    /**
+     * The scrape job, `<namespace>/<PodMonitor name>`: the `job` label the operator gives Traefik's
+     * series, and the job name of the rendered scrape config, so the alerts and the dashboard read
+     * the same series either way.
+     */
+    job: string;
+    /** Traefik's namespace, and the chart's selector labels of this release's pods. */
+    namespace: string;
+    podSelector: Record<string, string>;
+    /** The only peer admitted to the metrics port. */
+    scraper: PeerConfig;
+    /** Seconds between scrapes. */
+    scrapeInterval: number;
+    /** Labels the operator's Prometheus selects the PodMonitor and PrometheusRule by. */
+    selectorLabels: Record<string, string>;
+    dashboardNamespace: string;
+    names: MonitoringNames;
+    /** Traefik pods the stack asks for: the chart's default (the program sets no replica count). */
+    replicas: number;
+    certificateExpiryDays: number;
+    /** Prefix of the alerts' runbook links (`docs/monitoring.md#...` follows). */
+    runbookBase: string;
+    /** The stack the dashboard is titled after. */
+    stack: string;
+    /** Config path, for messages. */
+    path: string;
+}
+
 /** Traefik as this stack installs it. */
 export interface PlannedTraefik {
     chart: StackConfig["traefik"]["chart"];
@@ -254,6 +300,8 @@ export interface PlannedTraefik {
     labels: Record<string, string>;
     /** Its shutdown, when the stack sets `traefik.gracePeriod` (else the chart's and Traefik's defaults). */
     shutdown?: PlannedShutdown;
+    /** Its metrics scraped, a dashboard and alerts, when the stack sets `monitoring`. */
+    monitoring?: PlannedMonitoring;
 }
 
 /** A Kubernetes object the program creates itself, and the config key that names it. */
@@ -264,6 +312,8 @@ export interface ObjectRef {
     name: string;
     /** Config path that brings the object into being, for messages. */
     path: string;
+    /** Created only with this way of scraping (the live check decides: monitoring's PodMonitor and PrometheusRule, or its scrape ConfigMap). */
+    scrape?: "operator" | "plain";
 }
 
 /** What a draft and a valid plan share; `config` is what it was made from (the rules read what the stack wrote there). */

@@ -10,6 +10,7 @@ import { projectCatalog } from "../lib/config/catalogFiles";
 import { rawConfigFromPulumi } from "../lib/config/load";
 import { RawConfig, StackConfig } from "../lib/config/schema";
 import { PROJECT } from "../lib/constants";
+import { LiveDecisions } from "../lib/live/checks";
 import { validate } from "../lib/rules/validate";
 import { deployPlatform, Platform } from "../platform";
 
@@ -30,9 +31,10 @@ const settings = runtimeSettings as typeof runtimeSettings & { waitForRPCs: () =
 
 /**
  * Evaluates the program for one stack's raw configuration and records what it registers
- * (into `resources`, which a caller may pass to see what was registered before a failure).
+ * (into `resources`, which a caller may pass to see what was registered before a failure), with
+ * what a live check would have decided (`live`; none: as offline).
  */
-export async function evaluate(raw: RawConfig, stack = "dev", resources: RecordedResource[] = [], catalog: Catalog = projectCatalog()): Promise<Evaluation> {
+export async function evaluate(raw: RawConfig, stack = "dev", resources: RecordedResource[] = [], catalog: Catalog = projectCatalog(), live: LiveDecisions = {}): Promise<Evaluation> {
     await pulumi.runtime.setMocks({
         newResource: (args) => {
             const inputs = args.inputs as Record<string, unknown>;
@@ -50,7 +52,7 @@ export async function evaluate(raw: RawConfig, stack = "dev", resources: Recorde
     pulumi.runtime.setAllConfig(config, [...raw.secretKeys].map((key) => `${PROJECT}:${key}`));
     // The same path as index.ts: read back through the runtime, then validate.
     const plan = validate(rawConfigFromPulumi(), catalog);
-    const platform = deployPlatform(plan);
+    const platform = deployPlatform(plan, live);
     await settings.waitForRPCs();
     return { config: plan.config, platform, resources };
 }

@@ -5,7 +5,10 @@
  * <dir>/manifests.yaml (every object the program creates itself) and <dir>/traefik-values.yaml
  * (the exact values given to the Traefik chart). Secrets appear redacted. `--dir` takes the stack
  * file and the catalog (catalog/<id>.yaml) from another directory, such as one `npm run import`
- * wrote into; the project's Pulumi.yaml still gives the defaults.
+ * wrote into; the project's Pulumi.yaml still gives the defaults. With monitoring, also
+ * <dir>/dashboard.json (the Grafana dashboard) and, for a Prometheus without the operator,
+ * <dir>/prometheus/scrape-configs.yaml and rules.yaml (manifests.yaml shows the operator's objects:
+ * offline, no cluster says which the up would create).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -17,6 +20,10 @@ import { evaluate } from "../tools/evaluate";
 import { manifestsOf, traefikValuesOf } from "../tools/manifests";
 import { useUnmappedStackTraces } from "../lib/stackTraces";
 import { ConfigError } from "../lib/problems";
+import { alertRules } from "../lib/plan/alerts";
+import { grafanaDashboard } from "../lib/plan/dashboard";
+import { scrapeConfig } from "../lib/plan/scrape";
+import { SCRAPE_FILES } from "../components/monitoring";
 
 async function main(): Promise<void> {
     useUnmappedStackTraces();
@@ -34,12 +41,21 @@ async function main(): Promise<void> {
     // Chart paths in stack config are relative to the project, as for `pulumi up`.
     process.chdir(projectDir);
     const catalog = values.dir ? loadCatalog(path.join(dir, "catalog")) : projectCatalog();
-    const { resources } = await evaluate(rawConfigFromStackFile(file, projectDir), values.stack, [], catalog);
+    const { resources, platform } = await evaluate(rawConfigFromStackFile(file, projectDir), values.stack, [], catalog);
     fs.mkdirSync(out, { recursive: true });
     const docs = manifestsOf(resources).map((m) => YAML.stringify(m, { sortMapEntries: false }));
     fs.writeFileSync(path.join(out, "manifests.yaml"), docs.join("---\n"));
     fs.writeFileSync(path.join(out, "traefik-values.yaml"), YAML.stringify(traefikValuesOf(resources)));
     console.log(`wrote ${docs.length} objects to ${path.join(out, "manifests.yaml")} and the Traefik values to ${path.join(out, "traefik-values.yaml")}`);
+    const { monitoring } = platform.plan.traefik;
+    if (monitoring) {
+        fs.writeFileSync(path.join(out, "dashboard.json"), `${JSON.stringify(grafanaDashboard(platform.plan), null, 2)}\n`);
+        const prometheus = path.join(out, "prometheus");
+        fs.mkdirSync(prometheus, { recursive: true });
+        fs.writeFileSync(path.join(prometheus, SCRAPE_FILES.scrapeConfigs), YAML.stringify({ scrape_configs: [scrapeConfig(monitoring)] }));
+        fs.writeFileSync(path.join(prometheus, SCRAPE_FILES.rules), YAML.stringify({ groups: alertRules(platform.plan) }));
+        console.log(`wrote the dashboard to ${path.join(out, "dashboard.json")}, a scrape config and the alert rules to ${prometheus}/`);
+    }
 }
 
 main().catch((err: unknown) => {

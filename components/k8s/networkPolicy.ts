@@ -1,10 +1,12 @@
 /**
  * Network policies: each app namespace denies all ingress by default, and each app admits
  * traffic to its pods only from the Traefik pods, on its own port, plus the clients a stack
- * lists in `allowFrom`.
+ * lists in `allowFrom`. With monitoring, Traefik's pods admit anyone on the entryPoints of their
+ * Service and only the scraper on the metrics port.
  */
 import * as k8s from "@pulumi/kubernetes";
-import { PlannedAppBase } from "../../lib/model";
+import { PeerConfig } from "../../lib/config/schema";
+import { PlannedAppBase, PlannedMonitoring, PlannedTraefik } from "../../lib/model";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
@@ -26,13 +28,34 @@ export function appIngressSpec(app: PlannedAppBase, traefikNamespace: string): N
     return {
         podSelector: { matchLabels: app.selector },
         policyTypes: ["Ingress"],
-        ingress: [{
-            // Namespace and pod selectors in one peer: both must match.
-            from: peers.map((peer) => ({
-                namespaceSelector: { matchLabels: { [namespaceNameLabel]: peer.namespace } },
-                ...(peer.podLabels ? { podSelector: { matchLabels: peer.podLabels } } : {}),
-            })),
-            ports: [{ port: app.container.port, protocol: app.protocol }],
-        }],
+        ingress: [{ from: peers.map(peerSelector), ports: [{ port: app.container.port, protocol: app.protocol }] }],
+    };
+}
+
+/** A peer of a policy: namespace and pod selectors in one peer, so both must match. */
+function peerSelector(peer: PeerConfig): k8s.types.input.networking.v1.NetworkPolicyPeer {
+    return {
+        namespaceSelector: { matchLabels: { [namespaceNameLabel]: peer.namespace } },
+        ...(peer.podLabels ? { podSelector: { matchLabels: peer.podLabels } } : {}),
+    };
+}
+
+/**
+ * Traefik's pods: every port its Service exposes (the chart's web and websecure, the apps'
+ * entryPoints) from anywhere, as before the policy; the metrics port from the scraper's pods only;
+ * nothing else (the kubelet's probes come from the node, which policies do not restrict).
+ */
+export function traefikIngressSpec(traefik: PlannedTraefik, monitoring: PlannedMonitoring): NetworkPolicySpec {
+    const exposed = [
+        ...traefik.profile.builtinEntryPoints.filter((b) => b.exposedPort !== undefined).map((b) => ({ port: b.port, protocol: "TCP" })),
+        ...traefik.entryPoints.map((ep) => ({ port: ep.port, protocol: ep.protocol })),
+    ];
+    return {
+        podSelector: { matchLabels: monitoring.podSelector },
+        policyTypes: ["Ingress"],
+        ingress: [
+            { ports: exposed },
+            { from: [peerSelector(monitoring.scraper)], ports: [{ port: monitoring.port, protocol: "TCP" }] },
+        ],
     };
 }

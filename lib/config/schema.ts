@@ -8,6 +8,7 @@ import { z } from "zod";
 import { Catalog } from "../catalog";
 import { StackIdentity } from "../ownership";
 import { appSchema, imageMappingSchema, labelsSchema, peerSchema, storageSchema, tlsOptionsSchema, tlsSchema } from "./appSchema";
+import { monitoringKey, monitoringSchema } from "./monitoringSchema";
 import { duration, matching, replicas, resourcesSchema } from "./primitives";
 import { traefikSchema } from "./traefikSchema";
 
@@ -23,6 +24,8 @@ const baseShape = {
     namespaceSuffix: matching(/^(-[a-z0-9]+)*$/, "is not a namespace suffix", "write '-' and lowercase letters or digits, e.g. -staging").default(""),
     /** Take over objects that exist under the planned names and belong to no stack (the migration path). */
     adopt: z.boolean().default(false),
+    /** Traefik's metrics scraped, a dashboard and alerts (monitoringSchema.ts); absent: none. */
+    monitoring: monitoringKey,
 };
 /** The config keys of secrets: each catalog app names the ones its container reads. */
 export function secretKeysOf(catalog: Catalog): string[] {
@@ -49,6 +52,7 @@ export type TlsOptionsConfig = z.infer<typeof tlsOptionsSchema>;
 export type Duration = z.infer<typeof duration>;
 export type StorageConfig = z.infer<typeof storageSchema>;
 export type PeerConfig = z.infer<typeof peerSchema>;
+export type MonitoringConfig = z.infer<typeof monitoringSchema>;
 export type ParsedConfig = z.infer<z.ZodObject<typeof baseShape>>;
 /** Traefik's settings, the chart's version resolved (named, read from a local chart, or the default). */
 export type TraefikConfig = ParsedConfig["traefik"] & { chart: { version: string; /** Whether `path`, when given, exists. */ pathExists?: boolean } };

@@ -5,13 +5,14 @@
  * whatever is there; this decides first, at preview, with nothing changed.
  */
 import { ClusterReader, ClusterUnreadable, LiveService, objectKey } from "./cluster";
-import { crdDecision, gatewayCrdDecision } from "./crds";
+import { crdDecision, gatewayCrdDecision, scrapeDecision } from "./crds";
 import { LiveFacts, readLiveFacts } from "./facts";
 import { storageProblems } from "./storage";
 import { describeOwner, ownerOf, sameOwner } from "../ownership";
 import { ObjectRef, PlatformPlan } from "../model";
 import { PROJECT } from "../constants";
 import { ConfigError, Problem } from "../problems";
+import { chartFullname } from "../plan/names";
 
 function describe(ref: ObjectRef): string {
     return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
@@ -67,10 +68,7 @@ export function liveProblems(plan: PlatformPlan, facts: LiveFacts, adopt: boolea
     return problems;
 }
 
-/** The name the Traefik chart (26 and 41 alike, `traefik.fullname`) gives its Deployment and Service for a release. */
-export function chartFullname(releaseName: string): string {
-    return (releaseName.includes("traefik") ? releaseName : `${releaseName}-traefik`).slice(0, 63).replace(/-+$/, "");
-}
+export { chartFullname };
 
 /** This stack's Traefik as the cluster runs it now: where, under which release name, by which installer. */
 export interface RunningTraefik {
@@ -120,6 +118,8 @@ export interface LiveDecisions {
     gatewayCrds?: "own" | "skip";
     /** Namespaces that hold what the stack does not own, with what: kept when the stack is destroyed. */
     keepNamespaces?: Map<string, string[]>;
+    /** Monitoring: a PodMonitor and PrometheusRule (the operator's CRDs are there) or the scrape ConfigMap (unset offline: the operator's). */
+    scrape?: "operator" | "plain";
 }
 
 /**
@@ -145,5 +145,10 @@ export async function checkCluster(plan: PlatformPlan, adopt: boolean, reader: C
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
-    return { crds: crdDecision(plan, facts, adopt), keepNamespaces: facts.foreign, ...(gatewayCrds.decision ? { gatewayCrds: gatewayCrds.decision } : {}) };
+    const scrape = scrapeDecision(facts);
+    return {
+        crds: crdDecision(plan, facts, adopt), keepNamespaces: facts.foreign,
+        ...(gatewayCrds.decision ? { gatewayCrds: gatewayCrds.decision } : {}),
+        ...(scrape ? { scrape } : {}),
+    };
 }

@@ -57,3 +57,16 @@ export function gatewayCrdDecision(plan: PlatformPlan, facts: LiveFacts, adopt: 
         }],
     };
 }
+
+/**
+ * How Traefik's metrics are scraped: through the Prometheus Operator (a PodMonitor and a
+ * PrometheusRule) when its CRDs serve v1, else with the program's scrape config and rule file.
+ * Unread (no monitoring): undefined.
+ */
+export function scrapeDecision(facts: LiveFacts): "operator" | "plain" | undefined {
+    const crds = facts.operatorCrds;
+    if (!crds) {
+        return undefined;
+    }
+    return crds.every((crd) => typeof crd === "object" && (crd.crd?.served ?? []).includes("v1")) ? "operator" : "plain";
+}

@@ -22,6 +22,11 @@ export const GATEWAY_SENTINEL_CRD: ObjectRef = {
     apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name: "tcproutes.gateway.networking.k8s.io", path: `${PROJECT}:traefik.routing`,
 };
 
+/** The Prometheus Operator's CRDs the program's PodMonitor and PrometheusRule need (monitoring.coreos.com/v1). */
+export const OPERATOR_CRDS: ObjectRef[] = ["podmonitors", "prometheusrules"].map((plural) => ({
+    apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name: `${plural}.monitoring.coreos.com`, path: `${PROJECT}:monitoring`,
+}));
+
 /** What the cluster holds under the plan's names. */
 export interface LiveFacts {
     /** For each planned object (objectKey), what a GET found. */
@@ -32,6 +37,8 @@ export interface LiveFacts {
     crds: LiveRead;
     /** The Gateway API CRDs, as their sentinel shows them (read in gateway routing only). */
     gatewayCrds?: LiveRead;
+    /** The Prometheus Operator's CRDs (read with monitoring only). */
+    operatorCrds?: LiveRead[];
     /** For each planned namespace that exists, what it holds that the stack does not own (foreignContents). */
     foreign: Map<string, string[]>;
     /** The StorageClasses of existing claims the plan would grow. */
@@ -41,12 +48,13 @@ export interface LiveFacts {
 }
 
 export async function readLiveFacts(plan: PlatformPlan, reader: ClusterReader): Promise<LiveFacts> {
-    const [reads, services, crds, ownClaims, gatewayCrds] = await Promise.all([
+    const [reads, services, crds, ownClaims, gatewayCrds, operatorCrds] = await Promise.all([
         Promise.all(plan.objects.map(async (ref) => [objectKey(ref), await reader.read(ref)] as const)),
         reader.services(),
         reader.read(SENTINEL_CRD),
         reader.claims(ownerLabels(plan.identity)),
         plan.traefik.gateway ? reader.read(GATEWAY_SENTINEL_CRD) : undefined,
+        plan.traefik.monitoring ? Promise.all(OPERATOR_CRDS.map((crd) => reader.read(crd))) : undefined,
     ]);
     const objects = new Map(reads);
     const existingNamespaces = plan.objects.filter((ref) => ref.kind === "Namespace" && typeof objects.get(objectKey(ref)) === "object");
@@ -57,6 +65,7 @@ export async function readLiveFacts(plan: PlatformPlan, reader: ClusterReader): 
     return {
         objects, services, crds, foreign: new Map(foreign.filter(([, held]) => held.length > 0)), storageClasses: new Map(storageClasses), ownClaims,
         ...(gatewayCrds ? { gatewayCrds } : {}),
+        ...(operatorCrds ? { operatorCrds } : {}),
     };
 }
 

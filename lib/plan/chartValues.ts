@@ -2,7 +2,7 @@
  * The Helm values this program gives the Traefik chart, as its version spells them
  * (lib/traefik/profile.ts). Pure: the values are tested for both chart formats without a cluster.
  */
-import type { PlannedGateway, PlannedTraefik } from "../model";
+import type { PlannedGateway, PlannedMonitoring, PlannedTraefik } from "../model";
 import { OWNER_LABEL_PREFIX } from "../ownership";
 import { TRAEFIK_DRAIN_SECONDS } from "../traefik/profile";
 
@@ -71,6 +71,7 @@ export function traefikValues(input: PlannedTraefik): Record<string, unknown> {
         providers: { kubernetesCRD: { namespaces: input.watchNamespaces }, kubernetesIngress: { enabled: false } },
         ingressClass: { enabled: false },
         ...(input.gateway ? gatewayValues(input, input.gateway) : {}),
+        ...(input.monitoring ? metricsValues(input.monitoring) : {}),
     };
     if (Object.keys(input.labels).length > 0) {
         values.commonLabels = input.labels;
@@ -106,4 +107,16 @@ function gatewayValues(input: PlannedTraefik, gateway: PlannedGateway): Record<s
         gateway: { enabled: false },
         gatewayClass: { enabled: true, name: gateway.className },
     };
+}
+
+/**
+ * Traefik's Prometheus metrics on its metrics entryPoint, labelled by entryPoint (a TCP app's own
+ * entryPoint tells it apart) and by service (HTTP apps). Both chart lines keep that entryPoint off
+ * the Service (`ports.metrics.expose: false`, tests/unit/monitoring.test.ts reads their values.yaml):
+ * the scraper reaches the pods' port, and the NetworkPolicy admits only it. The chart's ServiceMonitor stays off:
+ * its pods keep the chart's prometheus.io annotations, and the program's PodMonitor (or scrape
+ * config) selects them.
+ */
+function metricsValues(monitoring: PlannedMonitoring): Record<string, unknown> {
+    return { metrics: { prometheus: { entryPoint: monitoring.entryPoint, addEntryPointsLabels: true, addServicesLabels: true } } };
 }

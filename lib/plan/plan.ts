@@ -3,22 +3,17 @@
  * component creates, every derived fact resolved once. Pure: tested without Pulumi.
  */
 import { Catalog, catalogEntry } from "../catalog";
-import { Duration, StackConfig } from "../config/schema";
+import { StackConfig } from "../config/schema";
 import { PROJECT } from "../constants";
-import { AppDraft, ObjectRef, PlanDraft, PlannedEntryPoint, PlannedGateway, PlannedShutdown, PlannedTraefik } from "../model";
+import { AppDraft, ObjectRef, PlanDraft, PlannedEntryPoint, PlannedGateway, PlannedMonitoring, PlannedShutdown, PlannedTraefik } from "../model";
 import { chartProfile, ChartProfile, TRAEFIK_DRAIN_SECONDS } from "../traefik/profile";
 import { planApp, stackLabels } from "./apps";
+import { seconds } from "./durations";
 import { planEntryPoints, standingEntryPoints } from "./entryPoints";
+import { planMonitoring } from "./monitoring";
 import { GATEWAY_GROUP, gatewayClassName, planGatewayRoute, planListener } from "./gateway";
 
-/** Seconds of a duration the schema accepted ("1m30s", or a number of seconds). */
-export function seconds(d: Duration): number {
-    if (typeof d === "number") {
-        return d;
-    }
-    const [, h = "0", m = "0", s = "0"] = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(d) ?? [];
-    return Number(h) * 3600 + Number(m) * 60 + Number(s);
-}
+export { seconds };
 
 /** Seconds the pod's grace keeps beyond Traefik's own shutdown, for the process to exit. */
 export const SHUTDOWN_MARGIN_SECONDS = 5;
@@ -70,6 +65,10 @@ export function planPlatform(config: StackConfig, catalog: Catalog): PlanDraft {
         labels: stackLabels(config),
         ...(traefik.gracePeriod ? { shutdown: planShutdown(traefik.gracePeriod) } : {}),
     };
+    const monitoring = planMonitoring(config, profile, traefikNamespace, config.identity);
+    if (monitoring) {
+        plannedTraefik.monitoring = monitoring;
+    }
     return {
         config,
         catalog,
@@ -80,7 +79,7 @@ export function planPlatform(config: StackConfig, catalog: Catalog): PlanDraft {
         profile,
         namespaces,
         traefik: plannedTraefik,
-        objects: plannedObjects(apps, namespaces, plannedTraefik.namespace, gateway),
+        objects: [...plannedObjects(apps, namespaces, plannedTraefik.namespace, gateway), ...(monitoring ? monitoringObjects(monitoring) : [])],
     };
 }
 
@@ -132,3 +131,20 @@ function plannedObjects(apps: AppDraft[], namespaces: string[], traefikNamespace
     return objects;
 }
 
+
+/** What the program ships for monitoring (the PodMonitor or the scrape ConfigMap, as the cluster decides; both are checked). */
+function monitoringObjects(monitoring: PlannedMonitoring): ObjectRef[] {
+    const { namespace, names, path } = monitoring;
+    return [
+        { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", namespace, name: names.networkPolicy, path },
+        { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", namespace, name: names.podMonitor, path, scrape: "operator" },
+        { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", namespace, name: names.rules, path, scrape: "operator" },
+        { apiVersion: "v1", kind: "ConfigMap", namespace, name: names.scrapeConfig, path, scrape: "plain" },
+        { apiVersion: "v1", kind: "ConfigMap", namespace: monitoring.dashboardNamespace, name: names.dashboard, path },
+    ];
+}
+
+/** The objects an up registers, where the cluster was found to scrape as `scrape` says (offline: the operator's way). */
+export function registeredObjects(objects: ObjectRef[], scrape: "operator" | "plain" = "operator"): ObjectRef[] {
+    return objects.filter((ref) => ref.scrape === undefined || ref.scrape === scrape);
+}

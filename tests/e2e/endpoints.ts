@@ -44,3 +44,11 @@ export function registerEndpoint(env: Record<string, string>, ref: ServicePortRe
     };
     execFileSync("kubectl", ["apply", "-f", "-"], { input: JSON.stringify(slice), env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"], timeout: 30_000 });
 }
+
+/** Each of a test's servers behind its Service in `namespace` (the Service's first port), at its network namespace's address. */
+export function registerBackends(env: Record<string, string>, namespace: string, backends: Record<string, { service: string; port: number }>, addresses: Record<string, { address: string }>): void {
+    for (const [role, spec] of Object.entries(backends)) {
+        const servicePort = kubectlJson(env, "get", "service", spec.service, "-n", namespace).spec.ports[0];
+        registerEndpoint(env, { namespace, service: spec.service, portName: servicePort.name }, addresses[role].address, spec.port, servicePort.protocol);
+    }
+}

@@ -26,7 +26,7 @@ import { localChartDir } from "../../tools/charts";
 import { chartsDir, kubectl, kubectlJson, ProjectCopy } from "../support/harness";
 import { Backend, connectionsOf, makeCertificates, makeClientCertificate, startNodeBackend, TestCertificate } from "./backends";
 import { echo, LOOPBACK, tcpExchange } from "./clients";
-import { registerEndpoint } from "./endpoints";
+import { registerBackends } from "./endpoints";
 import { dnsQuery, HeldConnection, proxyV1Header, tlsAttempt, TlsClientOptions } from "./featureClients";
 import { createNetns, deleteLeftovers, Netns } from "./netns";
 import { eventuallyAsync, ManagedProcess, sleep } from "./processes";
@@ -144,11 +144,7 @@ describe("TCP features: the real Traefik applies what the program deployed (issu
         coredns = new ManagedProcess("coredns", "ip", ["netns", "exec", netnses.dns.name, corednsBinary, ...dns.args], path.join(work, "coredns.log"));
         await coredns.waitForOutput(/CoreDNS-/, 30);
 
-        for (const [role, spec] of Object.entries(BACKENDS) as [Role, (typeof BACKENDS)[Role]][]) {
-            const service = kubectlJson(project.env, "get", "service", spec.service, "-n", "backend");
-            const servicePort = service.spec.ports[0];
-            registerEndpoint(project.env, { namespace: "backend", service: spec.service, portName: servicePort.name }, netnses[role].address, spec.port, servicePort.protocol);
-        }
+        registerBackends(project.env, "backend", BACKENDS, netnses);
 
         const deployed = readDeployedTraefik(project.env);
         const config = await localTraefikConfig(deployed.args, clusterAccess(project.env, deployed, work));

@@ -8,6 +8,7 @@ import { evaluate } from "../../tools/evaluate";
 import { ClusterReader, LiveMeta, LiveRead, LiveService } from "../../lib/live/cluster";
 import { chartFullname, checkCluster, liveProblems } from "../../lib/live/checks";
 import { objectKey } from "../../lib/live/cluster";
+import { registeredObjects } from "../../lib/plan/plan";
 import { crdDecision } from "../../lib/live/crds";
 import { foreignContents, LiveFacts, readLiveFacts } from "../../lib/live/facts";
 import { manifestsOf, traefikValuesOf } from "../../tools/manifests";
@@ -76,7 +77,7 @@ describe("ownership", () => {
     it("matches the objects the program registers, one for one", async () => {
         const { resources, platform } = await evaluate(stackRaw("dev"), "dev");
         const registered = manifestsOf(resources).map((m) => objectKey({ kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name })).sort();
-        assert.deepEqual(platform.plan.objects.map(objectKey).sort(), registered);
+        assert.deepEqual(registeredObjects(platform.plan.objects).map(objectKey).sort(), registered);
     });
 
     it("refuses the reserved ownership label keys and a stack name that is no label value", () => {
@@ -94,7 +95,8 @@ describe("stacks side by side", () => {
         const { resources, platform } = await evaluate(raw, "staging");
         const manifests = manifestsOf(resources);
         assert.deepEqual(manifests.filter((m) => m.kind === "Namespace").map((m) => m.metadata.name).sort(), ["backend-staging", "traefik-staging"]);
-        assert.ok(manifests.filter((m) => m.kind !== "Namespace").every((m) => m.metadata.namespace === "backend-staging"));
+        assert.ok(manifests.filter((m) => m.kind !== "Namespace").every((m) => m.metadata.namespace === "backend-staging" || m.metadata.namespace === "traefik-staging"));
+        assert.deepEqual(manifests.filter((m) => m.metadata.namespace === "traefik-staging").map((m) => m.kind).sort(), ["ConfigMap", "NetworkPolicy", "PodMonitor", "PrometheusRule"]);
         const policy = manifests.find((m) => m.metadata.name === "redis-allow-ingress") as any;
         assert.deepEqual(policy.spec.ingress[0].from[0].namespaceSelector, { matchLabels: { "kubernetes.io/metadata.name": "traefik-staging" } });
         assert.equal(platform.plan.traefik.namespace, "traefik-staging");

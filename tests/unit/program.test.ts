@@ -24,8 +24,8 @@ describe("program under mocks", () => {
                 "Namespace//backend", "Namespace//traefik",
                 "NetworkPolicy/backend/cache-allow-ingress", "NetworkPolicy/backend/db-allow-ingress",
                 "NetworkPolicy/backend/default-deny-ingress", "NetworkPolicy/backend/hello-api-allow-ingress", "NetworkPolicy/backend/mysql-allow-ingress",
-                "NetworkPolicy/backend/redis-allow-ingress", "NetworkPolicy/backend/tcp-echo-allow-ingress",
-                "Secret/backend/db-credentials", "Secret/backend/mysql-credentials",
+                "NetworkPolicy/backend/redis-allow-ingress", "NetworkPolicy/backend/tcp-echo-allow-ingress", "NetworkPolicy/traefik/traefik-ingress-ingress",
+                "Secret/backend/db-credentials", "Secret/backend/mysql-credentials", "ConfigMap/traefik/traefik-ingress-dashboard",
                 "Certificate/backend/cache-tls", "Certificate/backend/db-tls",
                 "PersistentVolumeClaim/backend/data-db-0", "PersistentVolumeClaim/backend/data-mysql-demo-0",
                 "Service/backend/cache-service", "Service/backend/db-service",
@@ -35,6 +35,8 @@ describe("program under mocks", () => {
                 "IngressRouteTCP/backend/cache-route", "IngressRouteTCP/backend/db-route",
                 "IngressRouteTCP/backend/mysql-route", "IngressRouteTCP/backend/redis-route", "IngressRouteTCP/backend/tcp-echo-route",
                 "IngressRoute/backend/hello-api-route",
+                // Offline no cluster says whether the Prometheus Operator is there: its objects are rendered.
+                "PrometheusRule/traefik/traefik-ingress-alerts", "PodMonitor/traefik/traefik-ingress-metrics",
             ]);
         });
 

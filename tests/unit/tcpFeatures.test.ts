@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { objectKey } from "../../lib/live/cluster";
+import { registeredObjects } from "../../lib/plan/plan";
 import { rules, stackRules } from "../../policy/rules";
 import { chartProfile } from "../../lib/traefik/profile";
 import { CHART_LINES, GENERATED_KINDS, generateCrdTypes } from "../../tools/crdTypes";
@@ -176,7 +177,7 @@ for (const { chart, traefik } of CHART_LINES) {
 
         it("lists every object it registers in the plan's inventory", () => {
             const registered = manifests.map((m) => objectKey({ kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name })).sort();
-            assert.deepEqual(run.platform.plan.objects.map(objectKey).sort(), registered);
+            assert.deepEqual(registeredObjects(run.platform.plan.objects).map(objectKey).sort(), registered);
             for (const m of manifests) {
                 assert.equal(m.metadata.labels?.["tcp-platform/stack"], "features", `${m.kind}/${m.metadata.name}`);
                 assert.equal(m.metadata.labels?.environment, "development", `${m.kind}/${m.metadata.name}`);
