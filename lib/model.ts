@@ -179,15 +179,17 @@ export interface PlannedEntryPoint {
     protocol: "TCP" | "UDP";
     /** Addresses (a load balancer) whose PROXY protocol headers it accepts. */
     proxyProtocol?: { trustedIPs: string[] };
-    /** App ids routed through it: the declaring app first, then those that refer to its name. */
+    /** App ids routed through it: the declaring app first, then those that refer to its name (a pool entryPoint's claimers only). */
     apps: string[];
     /** Config path of the declaration. */
     path: string;
+    /** One of the stack's spare entryPoints (`traefik.portPool`): Traefik listens on it whether an app claims it or not. */
+    pool?: true;
 }
 
 /** A declaration as the stack wrote it, and why it cannot stand: the name is Traefik's own, or an earlier app's. */
 export interface EntryPointDeclaration extends PlannedEntryPoint {
-    clash?: { builtin: true } | { app: string };
+    clash?: { builtin: true } | { app: string } | { pool: true };
 }
 
 /** A listener of the Gateway: one per TCP app. */
@@ -232,6 +234,33 @@ export interface PlannedShutdown {
     needed: number;
 }
 
+/** How many Traefik pods run, and what keeps them available. */
+export interface PlannedAvailability {
+    /** A fixed count; absent when an autoscaler owns it. */
+    replicas?: number;
+    /** A HorizontalPodAutoscaler on CPU (percent of the request). */
+    autoscaling?: { min: number; max: number; cpu: number };
+    /** The fewest pods the stack keeps: replicas, or autoscaling.min. */
+    floor: number;
+    /** The PodDisruptionBudget, when floor >= 2 (else none: one pod cannot be both drained and kept). */
+    disruptionBudget?: { maxUnavailable: number } | { minAvailable: number };
+    /** The chart's selector labels of Traefik's pods, which the spread constraints count. */
+    podSelector: Record<string, string>;
+}
+
+/**
+ * What gates a new Traefik pod's readiness: a route of the CRD provider (an IngressRoute on the
+ * unexposed `traefik` entryPoint, answered by ping@internal). It answers only once that provider
+ * has loaded its configuration, every TCP app's route with it (one snapshot of its caches).
+ */
+export interface PlannedReadiness {
+    /** The IngressRoute, in Traefik's namespace. */
+    routeName: string;
+    path: string;
+    /** The `traefik` entryPoint's port inside the pod. */
+    port: number;
+}
+
 /** Traefik as this stack installs it. */
 export interface PlannedTraefik {
     chart: StackConfig["traefik"]["chart"];
@@ -254,6 +283,10 @@ export interface PlannedTraefik {
     labels: Record<string, string>;
     /** Its shutdown, when the stack sets `traefik.gracePeriod` (else the chart's and Traefik's defaults). */
     shutdown?: PlannedShutdown;
+    availability: PlannedAvailability;
+    readiness: PlannedReadiness;
+    /** Seconds after a pod's deletion begins that its established connections are closed: preStop, accepting, graceTimeOut. */
+    closesAfterSeconds: number;
 }
 
 /** A Kubernetes object the program creates itself, and the config key that names it. */

@@ -8,9 +8,13 @@ import { ClusterReader, ClusterUnreadable, LiveService, objectKey } from "./clus
 import { crdDecision, gatewayCrdDecision } from "./crds";
 import { LiveFacts, readLiveFacts } from "./facts";
 import { storageProblems } from "./storage";
+import { restartWarning } from "./traefikRestart";
 import { describeOwner, ownerOf, sameOwner } from "../ownership";
 import { ObjectRef, PlatformPlan } from "../model";
 import { PROJECT } from "../constants";
+import { chartFullname } from "../traefik/profile";
+
+export { chartFullname };
 import { ConfigError, Problem } from "../problems";
 
 function describe(ref: ObjectRef): string {
@@ -67,10 +71,6 @@ export function liveProblems(plan: PlatformPlan, facts: LiveFacts, adopt: boolea
     return problems;
 }
 
-/** The name the Traefik chart (26 and 41 alike, `traefik.fullname`) gives its Deployment and Service for a release. */
-export function chartFullname(releaseName: string): string {
-    return (releaseName.includes("traefik") ? releaseName : `${releaseName}-traefik`).slice(0, 63).replace(/-+$/, "");
-}
 
 /** This stack's Traefik as the cluster runs it now: where, under which release name, by which installer. */
 export interface RunningTraefik {
@@ -120,6 +120,8 @@ export interface LiveDecisions {
     gatewayCrds?: "own" | "skip";
     /** Namespaces that hold what the stack does not own, with what: kept when the stack is destroyed. */
     keepNamespaces?: Map<string, string[]>;
+    /** Set when the up replaces Traefik's pods: what changes, and what its clients will see. */
+    traefikRestart?: string;
 }
 
 /**
@@ -145,5 +147,9 @@ export async function checkCluster(plan: PlatformPlan, adopt: boolean, reader: C
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
-    return { crds: crdDecision(plan, facts, adopt), keepNamespaces: facts.foreign, ...(gatewayCrds.decision ? { gatewayCrds: gatewayCrds.decision } : {}) };
+    const traefikRestart = restartWarning(plan, facts.traefikDeployment);
+    return {
+        crds: crdDecision(plan, facts, adopt), keepNamespaces: facts.foreign,
+        ...(gatewayCrds.decision ? { gatewayCrds: gatewayCrds.decision } : {}), ...(traefikRestart ? { traefikRestart } : {}),
+    };
 }

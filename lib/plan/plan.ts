@@ -10,6 +10,7 @@ import { chartProfile, ChartProfile, TRAEFIK_DRAIN_SECONDS } from "../traefik/pr
 import { planApp, stackLabels } from "./apps";
 import { planEntryPoints, standingEntryPoints } from "./entryPoints";
 import { GATEWAY_GROUP, gatewayClassName, planGatewayRoute, planListener } from "./gateway";
+import { closesAfterSeconds, planAvailability, planReadiness } from "./traefikPods";
 
 /** Seconds of a duration the schema accepted ("1m30s", or a number of seconds). */
 export function seconds(d: Duration): number {
@@ -55,6 +56,7 @@ export function planPlatform(config: StackConfig, catalog: Catalog): PlanDraft {
         apps = apps.map((app) => (app.kind === "tcp" && app.entryPoint ? { ...app, route: planGatewayRoute(app, { name, namespace }), traefikObjects: [] } : app));
     }
     const namespaces = [...new Set(apps.map((a) => a.namespace))].sort();
+    const shutdown = traefik.gracePeriod ? planShutdown(traefik.gracePeriod) : undefined;
     const plannedTraefik: PlannedTraefik = {
         chart: traefik.chart,
         installer: traefik.installer,
@@ -68,7 +70,10 @@ export function planPlatform(config: StackConfig, catalog: Catalog): PlanDraft {
         profile,
         entryPoints: standingEntryPoints(entryPoints),
         labels: stackLabels(config),
-        ...(traefik.gracePeriod ? { shutdown: planShutdown(traefik.gracePeriod) } : {}),
+        ...(shutdown ? { shutdown } : {}),
+        availability: planAvailability(traefik, traefikNamespace),
+        readiness: planReadiness(traefik.releaseName, profile),
+        closesAfterSeconds: closesAfterSeconds(shutdown),
     };
     return {
         config,

@@ -99,7 +99,8 @@ describe("stacks side by side", () => {
         assert.deepEqual(policy.spec.ingress[0].from[0].namespaceSelector, { matchLabels: { "kubernetes.io/metadata.name": "traefik-staging" } });
         assert.equal(platform.plan.traefik.namespace, "traefik-staging");
         const values = traefikValuesOf(resources) as any;
-        assert.deepEqual(values.providers, { kubernetesCRD: { namespaces: ["backend-staging"] }, kubernetesIngress: { enabled: false } });
+        // Traefik's own namespace holds its readiness gate's route.
+        assert.deepEqual(values.providers, { kubernetesCRD: { namespaces: ["traefik-staging", "backend-staging"] }, kubernetesIngress: { enabled: false } });
         assert.deepEqual(values.rbac, { namespaced: true });
         assert.deepEqual(values.ingressClass, { enabled: false });
     });

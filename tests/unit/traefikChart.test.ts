@@ -70,7 +70,7 @@ describe("Traefik chart values", () => {
 
     it("drains a terminating Traefik pod before it stops accepting, in both chart formats", () => {
         for (const version of ["26.0.0", "41.3.0"]) {
-            assert.deepEqual(devValues(version).deployment, { lifecycle: { preStop: { sleep: { seconds: 5 } } } }, version);
+            assert.deepEqual(devValues(version).deployment.lifecycle, { preStop: { sleep: { seconds: 5 } } }, version);
             assert.match(chartFile(version, "templates/_podtemplate.tpl"), /with \.Values\.deployment\.lifecycle/, `${version} renders deployment.lifecycle`);
         }
     });
