@@ -23,13 +23,15 @@ export function staticConfigChanges(running: StaticConfigSummary, planned: Stati
     if (running.chart !== planned.chart) {
         changes.push(`chart ${running.chart} -> ${planned.chart}`);
     }
-    const added = planned.entryPoints.filter((ep) => !running.entryPoints.includes(ep));
-    const removed = running.entryPoints.filter((ep) => !planned.entryPoints.includes(ep));
-    if (added.length > 0) {
-        changes.push(`entryPoints added: ${added.join(", ")}`);
-    }
-    if (removed.length > 0) {
-        changes.push(`entryPoints removed: ${removed.join(", ")}`);
+    // By name and port; an entryPoint whose other settings changed is "changed".
+    const short = (ep: string) => ep.split(" ")[0];
+    const added = planned.entryPoints.filter((ep) => !running.entryPoints.map(short).includes(short(ep))).map(short);
+    const removed = running.entryPoints.filter((ep) => !planned.entryPoints.map(short).includes(short(ep))).map(short);
+    const changed = planned.entryPoints.filter((ep) => !running.entryPoints.includes(ep) && running.entryPoints.map(short).includes(short(ep))).map(short);
+    for (const [what, list] of [["added", added], ["removed", removed], ["changed", changed]] as const) {
+        if (list.length > 0) {
+            changes.push(`entryPoints ${what}: ${list.join(", ")}`);
+        }
     }
     if (running.settings !== planned.settings) {
         changes.push("other static settings (providers, arguments, resources, probes, shutdown, labels)");
@@ -53,6 +55,6 @@ export function restartWarning(plan: PlatformPlan, live: LiveRead): string | und
     const others = availability.floor >= 2
         ? "new connections go to the other ready pods meanwhile (one pod is replaced at a time)"
         : "new connections go to the new pod once it is ready (one replica: the old pod keeps serving until then)";
-    return `this change restarts Traefik (${changes.join("; ")}): established connections of ${apps.length} apps (${apps.join(", ")}) ` +
+    return `this change restarts Traefik (${changes.join("; ")}): established connections of ${apps.length} app${apps.length === 1 ? "" : "s"} (${apps.join(", ")}) ` +
         `will be closed ${closesAfterSeconds} s after their pod's shutdown begins (traefik.gracePeriod); ${others}`;
 }

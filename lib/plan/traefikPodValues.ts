@@ -84,7 +84,7 @@ export function staticConfig(values: Record<string, unknown>, chartVersion: stri
  */
 export interface StaticConfigSummary {
     chart: string;
-    /** `name=port/protocol`, sorted. */
+    /** `name=port/protocol`, and the entryPoint's other settings (shutdown, PROXY protocol) when it has any; sorted. */
     entryPoints: string[];
     settings: string;
 }
@@ -92,13 +92,15 @@ export interface StaticConfigSummary {
 export function summarizeStaticConfig(record: Record<string, unknown>): StaticConfigSummary {
     const { chart, ports, ...rest } = record as { chart: string; ports?: Record<string, { port?: number; protocol?: string } & Record<string, unknown>> };
     const entryPoints: string[] = [];
-    const portSettings: Record<string, unknown> = {};
+    // The chart's own entryPoints (no port written: the chart's) count among the settings.
+    const builtins: Record<string, unknown> = {};
     for (const [name, { port, protocol, ...settings }] of Object.entries(ports ?? {})) {
-        if (port !== undefined) {
-            entryPoints.push(`${name}=${port}/${protocol ?? "TCP"}`);
+        if (port === undefined) {
+            builtins[name] = settings;
+        } else {
+            entryPoints.push(`${name}=${port}/${protocol ?? "TCP"}${Object.keys(settings).length > 0 ? ` ${JSON.stringify(settings)}` : ""}`);
         }
-        portSettings[name] = settings;
     }
-    const settings = createHash("sha256").update(JSON.stringify({ ...rest, ports: portSettings })).digest("hex").slice(0, 16);
+    const settings = createHash("sha256").update(JSON.stringify({ ...rest, ports: builtins })).digest("hex").slice(0, 16);
     return { chart, entryPoints: entryPoints.sort(), settings };
 }

@@ -105,6 +105,7 @@ describe("policy pack rules", () => {
         delete apps["mysql-demo"].entryPoint.nodePort;
         delete apps["redis-demo"].entryPoint.nodePort;
         delete apps["tcp-demo"].entryPoint.nodePort;
+        delete (raw.values.traefik as Record<string, any>).portPool.nodePort;
         const clusterIp = await evaluate(raw, "prod");
         assert.deepEqual(productionDatabasesAllowListed.check(clusterIp.resources.map((r) => ({ type: r.type, props: r.inputs }))), []);
         const dev = await evaluate(devWith(() => undefined), "dev");
