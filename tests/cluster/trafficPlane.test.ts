@@ -18,7 +18,7 @@ import { localChartDir } from "../../tools/charts";
 import { chartsDir, kubectl, kubectlJson, ProjectCopy } from "../support/harness";
 import { redisCli, saw } from "./clients";
 import { allPodsReady, isReady, sleep } from "./node";
-import { ConnectionLoop, exchangeOnce, until } from "./traffic";
+import { exchangeOnce, until } from "./traffic";
 import { ChangeReport, describeReport, traefikPods, underTraffic } from "./underTraffic";
 
 const STACK = "plane";
@@ -159,40 +159,54 @@ describe("real node: Traefik as a traffic plane (2 pods, a budget, a port pool)"
         }
     });
 
-    it("loses one Traefik pod (deleted): new connections keep being accepted", async () => {
-        const loop = new ConnectionLoop(30999, 600);
-        const [victim] = traefikPods(env, "traefik").filter(isReady);
-        kubectl(env, "delete", "pod", "-n", "traefik", victim.metadata.name, "--wait=false");
-        await until(120, "a replacement Ready", () => {
-            const now = traefikPods(env, "traefik");
-            return now.filter(isReady).length === 2 && !now.some((p) => p.metadata.name === victim.metadata.name) ? true : undefined;
+    /** Under traffic, as a change: what `act` (no `pulumi up`) does to tcp-demo's connections. */
+    const disruption = (what: string, act: () => Promise<void>) => underTraffic(env, "traefik", 30999, what, act, CLOSES_AFTER + 5).then((r) => {
+        reports.push(r);
+        console.log(`      ${describeReport(r)}`);
+        return r;
+    });
+    const twoReady = (gone: string[]) => until(180, "two Ready Traefik pods, the old ones gone", () => {
+        const now = traefikPods(env, "traefik");
+        return now.filter(isReady).length === 2 && !now.some((p) => gone.includes(p.metadata.name)) ? true : undefined;
+    });
+    const assertDrained = (r: ChangeReport) => {
+        assert.deepEqual(r.refused, [], "new connections that failed");
+        for (const closed of r.closed) {
+            assert.ok(closed.at >= r.deletedAt[0] + CLOSES_AFTER - 1.5, `a held connection closed at ${closed.at} s, before its pod's grace period ended: ${describeReport(r)}`);
+        }
+    };
+
+    it("loses one Traefik pod (deleted): new connections keep being accepted; its connections get the grace period", async () => {
+        const [victim] = traefikPods(env, "traefik").filter(isReady).map((p) => p.metadata.name);
+        const r = await disruption("delete one Traefik pod", async () => {
+            kubectl(env, "delete", "pod", "-n", "traefik", victim, "--wait=false");
+            await twoReady([victim]);
         });
-        await sleep(2000);
-        const attempts = await loop.stop();
-        console.log(`      delete one Traefik pod: ${loop.failed.length} of ${attempts.length} new connections failed`);
-        assert.deepEqual(loop.failed, []);
+        assertDrained(r);
+        assert.equal(r.deletedAt.length, 1);
     });
 
     it("drains with evictions: the budget refuses the second until a replacement is Ready; new connections keep being accepted", async () => {
-        const loop = new ConnectionLoop(30999, 900);
         const [first, second] = traefikPods(env, "traefik").filter(isReady).map((p) => p.metadata.name);
-        assert.deepEqual(evict(env, "traefik", first), { ok: true, message: "evicted" });
-        const refused = evict(env, "traefik", second);
-        assert.equal(refused.ok, false, "the second eviction, with one pod gone");
-        assert.match(refused.message, /disruption budget/, refused.message);
-        // As kubectl drain does: retry the eviction, bounded, until the budget allows it.
-        const t0 = Date.now();
         let tries = 1;
-        await until(180, "the budget to allow the second eviction", async () => {
-            await sleep(750);
-            tries++;
-            return evict(env, "traefik", second).ok ? true : undefined;
+        let waited = 0;
+        const r = await disruption("drain both Traefik pods (Eviction API)", async () => {
+            assert.deepEqual(evict(env, "traefik", first), { ok: true, message: "evicted" });
+            const refused = evict(env, "traefik", second);
+            assert.equal(refused.ok, false, "the second eviction, with one pod gone");
+            assert.match(refused.message, /disruption budget/, refused.message);
+            // As kubectl drain does: retry the eviction, bounded, until the budget allows it.
+            const t0 = Date.now();
+            await until(180, "the budget to allow the second eviction", async () => {
+                await sleep(750);
+                tries++;
+                return evict(env, "traefik", second).ok ? true : undefined;
+            });
+            waited = (Date.now() - t0) / 1000;
+            await twoReady([first, second]);
         });
-        const waited = (Date.now() - t0) / 1000;
-        await until(180, "two Ready Traefik pods again", () => (traefikPods(env, "traefik").filter(isReady).length === 2 ? true : undefined));
-        await sleep(2000);
-        const attempts = await loop.stop();
-        console.log(`      drain by eviction: second eviction allowed after ${waited.toFixed(1)} s (${tries} tries); ${loop.failed.length} of ${attempts.length} new connections failed`);
-        assert.deepEqual(loop.failed, []);
+        console.log(`      second eviction allowed after ${waited.toFixed(1)} s (${tries} tries)`);
+        assertDrained(r);
+        assert.equal(r.deletedAt.length, 2);
     });
 });
