@@ -70,6 +70,11 @@ export function changesMarkdown(now: ChangeFigures[]): string[] {
         ...BEFORE_POOL.map((c) => row("before", c)),
         ...now.map((c) => row("now", c)),
         "",
+        "A chart 26 → 41 upgrade is not among them: the real node runs only images built here, and Traefik v2 (chart 26) cannot be built",
+        "(the Go proxy refuses github.com/traefik/traefik/v2). To Traefik's pods an upgrade is one more rollout of its Deployment with a new",
+        "pod template, which is what growing the pool measures; the upgrade's objects (2 replicas, budget, spread, startup gate on both chart",
+        "lines) are checked on the simulated plane (`tests/integration/transitions.test.ts`). One node: both pods run on it (the spread allows it).",
+        "",
     ];
 }
 
