@@ -6,29 +6,13 @@
  */
 import Ajv2020 from "ajv/dist/2020";
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { restartWarning, staticConfigChanges } from "../../lib/live/traefikRestart";
 import { PlatformPlan } from "../../lib/model";
 import { traefikValues } from "../../lib/plan/chartValues";
 import { STATIC_CONFIG_ANNOTATION, StaticConfigSummary } from "../../lib/plan/traefikPodValues";
 import { validate } from "../../lib/rules/validate";
 import { chartProfile } from "../../lib/traefik/profile";
-import { devWith, problemsOf, stackRaw } from "../support/helpers";
-
-const chartsDir = path.resolve(__dirname, "../../../shared/charts");
-
-function chartFile(version: string, file: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chart-"));
-    try {
-        execFileSync("tar", ["-xzf", path.join(chartsDir, `traefik-${version}.tgz`), "-C", dir, `traefik/${file}`]);
-        return fs.readFileSync(path.join(dir, "traefik", file), "utf8");
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-}
+import { chartFile, devWith, problemsOf, stackRaw } from "../support/helpers";
 
 const onChart = (plan: PlatformPlan, version: string) => traefikValues({ ...plan.traefik, profile: chartProfile(version) }) as Record<string, any>;
 /** dev with a pool of two spare entryPoints (20000-20001, NodePorts 32000-32001), then `change`. */
