@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Lints .github/workflows with actionlint, built from its Go module into the cache on first use.
+# Lints .github/workflows with actionlint, built from its wrapper module (scripts/go/actionlint)
+# into the cache on first use.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=common.sh source-path=SCRIPTDIR
-. "$ROOT/scripts/common.sh"
+# shellcheck source=lib/common.sh source-path=SCRIPTDIR
+. "$ROOT/scripts/lib/common.sh"
 
-ACTIONLINT_VERSION=v1.7.12
-bin="$TCP_PLATFORM_CACHE/bin/actionlint"
-if [ ! -x "$bin" ] || [ "$("$bin" -version 2>/dev/null | head -1)" != "$ACTIONLINT_VERSION" ]; then
-  log "building actionlint $ACTIONLINT_VERSION"
-  GOBIN="$TCP_PLATFORM_CACHE/bin" CGO_ENABLED=0 go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
-fi
+wrapper="$ROOT/scripts/go/actionlint"
+version=$(modver "$wrapper" github.com/rhysd/actionlint)
+# Built as a dependency of our wrapper, actionlint cannot read its version from the build info.
+go_build actionlint "$wrapper" github.com/rhysd/actionlint/cmd/actionlint --version "$version" \
+  --ldflags "-X github.com/rhysd/actionlint.version=$version"
 cd "$ROOT"
-"$bin" -no-color "$@"
+"$BIN/actionlint" -no-color "$@"

@@ -9,26 +9,23 @@
 #   list     the image names, one a line
 #   path I   build image I (redis, postgres, ...) if needed and print its archive's path
 #
-# Each archive is one layer (cluster/images/mkimage) from a root filesystem assembled here:
+# Each archive is one layer (scripts/images/mkimage) from a root filesystem assembled here:
 #   registry.k8s.io/pause:3.10.1       upstream's build/pause/linux/pause.c (k8s.io/kubernetes module), static, Debian's gcc
 #   docker.io/library/traefik:v3.7.11  scripts/traefik.sh's build from Go modules
-#   docker.io/traefik/whoami:v1.10.3   cluster/images/whoami (ours: the module is refused by the proxy)
-#   docker.io/iceymoss/tcp-echo:1.0    cluster/images/tcp-echo (ours)
+#   docker.io/traefik/whoami:v1.10.3   scripts/images/whoami (ours: the module is refused by the proxy)
+#   docker.io/iceymoss/tcp-echo:1.0    scripts/images/tcp-echo (ours)
 #   docker.io/library/redis:7.4.2      Debian's redis-server (7.0), busybox sh
 #   docker.io/library/postgres:17.2    Debian's PostgreSQL (15), busybox sh
 #   docker.io/library/mysql:8.4.3      Debian's MariaDB (10.11), busybox sh
 # An archive is keyed by everything it is made from (recipe, files, package versions, binaries'
 # stamps): a change rebuilds it, anything else reuses it.
 set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib/common.sh source-path=SCRIPTDIR
+. "$ROOT/scripts/lib/common.sh"
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(dirname "$here")
-# shellcheck source=scripts/common.sh
-. "$here/common.sh"
-
-BIN="$TCP_PLATFORM_CACHE/bin"
 OUT="$TCP_PLATFORM_CACHE/images"
-SRC="$repo/cluster/images"
+SRC="$ROOT/scripts/images"
 # Bump when the assembly below changes.
 RECIPE=1
 
@@ -51,8 +48,6 @@ declare -A PACKAGES=(
   [mysql]="mariadb-server-core mariadb-client-core"
 )
 PG_BIN=/usr/lib/postgresql/15/bin
-
-die() { log "ERROR: $*"; exit 1; }
 
 # ------------------------------------------------------------------------------- root filesystems
 
@@ -128,7 +123,7 @@ debian_files() {
 flags() { printf '%s\n' "$@"; }
 rootfs_pause() {
   local root=$1 src
-  src=$(cd "$repo/cluster/node" && go list -mod=readonly -m -f '{{.Dir}}' k8s.io/kubernetes)/build/pause/linux/pause.c
+  src=$(modver "$ROOT/scripts/go/node" k8s.io/kubernetes '{{.Dir}}')/build/pause/linux/pause.c
   base_rootfs "$root"
   # As upstream's build/pause/Makefile compiles it.
   gcc -Os -Wall -Werror -static -DVERSION=v3.10.1-tcp-platform -o "$root/pause" "$src"
@@ -149,7 +144,8 @@ rootfs_traefik() {
 rootfs_go() {
   local root=$1 name=$2
   base_rootfs "$root"
-  (cd "$SRC" && CGO_ENABLED=0 go build -mod=readonly -trimpath -ldflags '-s -w' -o "$root/$name" "./$name")
+  go_build "$name" "$SRC" "./$name"
+  cp "$BIN/$name" "$root/$name"
 }
 rootfs_whoami() {
   rootfs_go "$1" whoami
@@ -212,7 +208,7 @@ key() {
     echo "recipe=$RECIPE $(go env GOVERSION) ${NAME[$image]}"
     sed -n "/^rootfs_${image}()/,/^}/p" "$0"
     case $image in
-      pause) (cd "$repo/cluster/node" && go list -mod=readonly -m k8s.io/kubernetes); gcc --version | head -1 ;;
+      pause) modver "$ROOT/scripts/go/node" k8s.io/kubernetes '{{.Path}} {{.Version}}'; gcc --version | head -1 ;;
       traefik) stamp_read traefik ;;
       whoami | tcp-echo) cat "$SRC/go.mod" "$SRC/$image"/*.go ;;
       *)
@@ -230,12 +226,12 @@ archive_of() { echo "$OUT/$1-$(key "$1").tar"; }
 build_one() {
   local image=$1 archive root flags=() t0
   # Traefik's binary (and the stamp its key reads) first; a no-op when it is current.
-  [ "$image" != traefik ] || bash "$here/traefik.sh" build
+  [ "$image" != traefik ] || bash "$ROOT/scripts/traefik.sh" build
   archive=$(archive_of "$image")
   if [ -s "$archive" ]; then
     return 0
   fi
-  t0=$(date +%s)
+  t0=$(now_ms)
   mkdir -p "$OUT"
   root=$(mktemp -d "$OUT/.rootfs-$image.XXXXXX")
   "rootfs_$image" "$root" >"$root.flags"
@@ -244,34 +240,25 @@ build_one() {
   rm -rf "$root" "$root.flags"
   rm -f "$OUT/$image"-*.tar
   mv -f "$archive.tmp" "$archive"
-  log "images: ${NAME[$image]} built in $(($(date +%s) - t0))s ($(du -m "$archive" | cut -f1) MB, $archive)"
-}
-
-build_mkimage() {
-  local stamp
-  stamp=$(key_of "$SRC/go.mod" "$SRC/mkimage/main.go")
-  if stamp_current mkimage "$stamp"; then return 0; fi
-  (cd "$SRC" && CGO_ENABLED=0 go build -mod=readonly -trimpath -ldflags '-s -w' -o "$BIN/mkimage" ./mkimage)
-  stamp_write mkimage "$stamp"
+  log "images: ${NAME[$image]} built in $(secs_since "$t0")s ($(du -m "$archive" | cut -f1) MB, $archive)"
 }
 
 cmd_build() {
   command -v go >/dev/null || die "go not found"
-  mkdir -p "$OUT"
-  exec 8>"$OUT/.lock"
-  flock 8
-  build_mkimage
+  lock "$OUT/.lock"
+  # Its stamp has always been the digest of its sources alone.
+  go_build mkimage "$SRC" ./mkimage --key ""
   local image t0
-  t0=$(date +%s)
+  t0=$(now_ms)
   for image in "${IMAGES[@]}"; do build_one "$image"; done
-  log "images: all up to date ($(($(date +%s) - t0))s)"
+  log "images: all up to date ($(secs_since "$t0")s)"
 }
 
 cmd_import() {
   local sock=${TCP_PLATFORM_CONTAINERD_SOCK:-${TCP_PLATFORM_CLUSTER_STATE:-$TCP_PLATFORM_CACHE/cluster}/node/containerd.sock}
   cmd_build
   local image archive have t0
-  t0=$(date +%s)
+  t0=$(now_ms)
   have=$(ctr --address "$sock" -n k8s.io images ls -q 2>/dev/null || true)
   for image in "${IMAGES[@]}"; do
     archive=$(archive_of "$image")
@@ -283,7 +270,7 @@ cmd_import() {
     ctr --address "$sock" -n k8s.io images import "$archive" >/dev/null
     ctr --address "$sock" -n k8s.io images label "${NAME[$image]}" "tcp-platform.key=$(basename "$archive" .tar)" >/dev/null
   done
-  log "images: imported into $sock in $(($(date +%s) - t0))s"
+  log "images: imported into $sock in $(secs_since "$t0")s"
 }
 
 case "${1:-}" in
@@ -297,7 +284,6 @@ case "${1:-}" in
     archive_of "$2"
     ;;
   *)
-    sed -n '5,10s/^# \{0,1\}//p' "$0" >&2
-    exit 2
+    usage 5,10
     ;;
 esac

@@ -11,10 +11,9 @@
 #   through a copy of it (--config-file).
 # The stack named with --stack/-s is created in the backend when it does not exist yet.
 set -euo pipefail
-
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=common.sh source-path=SCRIPTDIR
-. "$ROOT/scripts/common.sh"
+# shellcheck source=lib/common.sh source-path=SCRIPTDIR
+. "$ROOT/scripts/lib/common.sh"
 cd "$ROOT"
 
 ensure_node22

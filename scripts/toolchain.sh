@@ -7,18 +7,18 @@
 #   scripts/toolchain.sh versions  print the versions of the CLI, its language host and the provider plugin
 #   scripts/toolchain.sh helm      build Helm (the adoption tests' tool, not the main job's) and print its path
 #
-# Each binary has a wrapper module under toolchain/<name>/ (our go.mod/go.sum, no third-party
+# Each binary has a wrapper module under scripts/go/<name>/ (our go.mod/go.sum, no third-party
 # source) that pins what it is built from. Go ignores replace directives of dependencies and
 # `go install mod@version` refuses modules that have any, so the wrappers restate them.
 #
 #   pulumi                      github.com/pulumi/pulumi/pkg/v3 v3.259.0, ./cmd/pulumi
-#   pulumi-language-nodejs      toolchain/pulumi-language-nodejs: a small STAND-IN host of ours,
+#   pulumi-language-nodejs      scripts/go/pulumi-language-nodejs: a small STAND-IN host of ours,
 #                               because the proxy serves no version of the upstream host module
 #                               (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3).
 #                               A real host next to a matching `pulumi` on PATH is preferred.
 #   pulumi-resource-kubernetes  github.com/pulumi/pulumi-kubernetes/provider/v4 at the commit
 #                               pinned in its wrapper, the only one the proxy serves (4.24 line;
-#                               see toolchain/pulumi-resource-kubernetes/go.mod). Installed as a
+#                               see scripts/go/pulumi-resource-kubernetes/go.mod). Installed as a
 #                               plugin (`pulumi plugin install --file`) into the offline PULUMI_HOME,
 #                               and never put on PATH: the engine warns about every provider it
 #                               takes from PATH.
@@ -29,10 +29,9 @@
 # stamp (bin/.<name>.stamp: version + key of its wrapper) still matches. Go's module and build
 # caches (~/go/pkg/mod, ~/.cache/go-build) make a rebuild after a small change quick.
 set -euo pipefail
-
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=common.sh source-path=SCRIPTDIR
-. "$ROOT/scripts/common.sh"
+# shellcheck source=lib/common.sh source-path=SCRIPTDIR
+. "$ROOT/scripts/lib/common.sh"
 
 # Fixed by package.json (@pulumi/pulumi 3.259.0, @pulumi/kubernetes 4.24.1).
 PULUMI_VERSION=3.259.0
@@ -43,44 +42,29 @@ K8S_WANTED=4.24.1
 # The oldest Go that the pinned modules' go.mod files accept (pkg/v3 3.259.0 says go 1.25.11).
 GO_MIN=1.25.11
 
-BIN="$TCP_PLATFORM_CACHE/bin"
 # What `env` puts on PATH: links to the CLI and its language host, and nothing else of $BIN (a
 # provider found on PATH is used with a warning on every run, and other tools have no place there).
 CLI_BIN="$TCP_PLATFORM_CACHE/pulumi-cli/bin"
 BUILD="$TCP_PLATFORM_CACHE/build"
-TOOLCHAIN="$ROOT/toolchain"
+WRAPPERS="$ROOT/scripts/go"
 PULUMI_HOME_DIR="$TCP_PLATFORM_CACHE/pulumi-home"
 USER_PULUMI_HOME="$HOME/.pulumi"
 
 K8S_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4
 K8S_CMD=$K8S_MODULE/cmd/pulumi-resource-kubernetes
 
-# Our go invocations: the wrappers' go.sum must be complete (never rewrite them behind the
-# lead's back), and builds run in copies under the cache, outside any VCS checkout.
-# CGO off, as upstream's release builds: static binaries, and no C compiler needed.
-go_() { GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0 go "$@"; }
-
 require_go() {
-  command -v go >/dev/null || { log "go not found on PATH (need >= $GO_MIN)"; exit 1; }
   local v
   v=$(go env GOVERSION | sed 's/^go//')
   if [ "$(printf '%s\n%s\n' "$GO_MIN" "$v" | sort -V | head -1)" != "$GO_MIN" ]; then
-    log "go $v is older than $GO_MIN, which the pinned Pulumi modules need"
-    exit 1
+    die "go $v is older than $GO_MIN, which the pinned Pulumi modules need"
   fi
 }
 
 # Version that the provider wrapper pins: a tag (v4.24.1) or a pseudo-version, without the "v".
 k8s_version() {
-  sed -n "s#^[[:space:]]*$K8S_MODULE \(v[^ ]*\).*#\1#p" "$TOOLCHAIN/pulumi-resource-kubernetes/go.mod" |
+  sed -n "s#^[[:space:]]*$K8S_MODULE \(v[^ ]*\).*#\1#p" "$WRAPPERS/pulumi-resource-kubernetes/go.mod" |
     head -1 | sed 's/^v//'
-}
-
-# Key of one wrapper's contents; part of the stamp, so any change of pin or code rebuilds.
-wrapper_key() {
-  local files
-  mapfile -t files < <(cd "$TOOLCHAIN/$1" && find . -maxdepth 1 -type f \( -name 'go.*' -o -name '*.go' \) | LC_ALL=C sort)
-  (cd "$TOOLCHAIN/$1" && key_of "${files[@]}")
 }
 
 # A command of that name on PATH, ignoring our own directories.
@@ -93,62 +77,51 @@ on_path() {
   return 1
 }
 
-# Copy a wrapper into the build dir, so that the go command never touches the work tree.
-stage_wrapper() {
-  local name=$1 dir="$BUILD/$1"
-  rm -rf "$dir"
-  mkdir -p "$dir"
-  cp -r "$TOOLCHAIN/$name" "$dir/wrapper"
-  echo "$dir"
+# tool_build NAME VERSION PACKAGE [OPTION VALUE]...: go_build from the wrapper scripts/go/NAME.
+# These stamps have always read "<version> <sources>" (no Go version, no recipe).
+tool_build() {
+  local name=$1 version=$2 pkg=$3
+  shift 3
+  go_build "$name" "$WRAPPERS/$name" "$pkg" --version "$version" --key "$version" --prepare require_go "$@"
 }
-
-timed() {
-  local what=$1 start
-  shift
-  start=$(date +%s)
-  "$@"
-  log "$what: built in $(($(date +%s) - start))s"
-}
-
-go_build() { go_ build -trimpath "$@"; }
 
 build_pulumi() {
-  local dir
-  dir=$(stage_wrapper pulumi)
-  (cd "$dir/wrapper" && go_build \
-    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
-    -o "$BIN/pulumi.new" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
-  mv "$BIN/pulumi.new" "$BIN/pulumi"
+  tool_build pulumi "$PULUMI_VERSION" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+    --ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
 }
 
 build_nodejs_host() {
-  local dir
-  dir=$(stage_wrapper pulumi-language-nodejs)
-  (cd "$dir/wrapper" && go_build -ldflags "-s -w -X main.version=$NODEJS_HOST_VERSION" \
-    -o "$BIN/pulumi-language-nodejs.new" .)
-  mv "$BIN/pulumi-language-nodejs.new" "$BIN/pulumi-language-nodejs"
+  tool_build pulumi-language-nodejs "$NODEJS_HOST_VERSION" . --ldflags "-X main.version=$NODEJS_HOST_VERSION"
 }
 
 # The provider's main package embeds schema-embed.json and terraform-mapping-embed.json, which
 # upstream generates (`go generate` -> cmd/pulumi-resource-kubernetes/generate.go, VERSION=...)
 # and does not ship in the module. The module cache is read-only and `go build -overlay` refuses
-# files in it, so: copy the module out, generate there, and point a staged copy of the wrapper at
-# the copy with a directory replace.
+# files in it, so: copy the module out, generate there, and build from a staged copy of the
+# wrapper pointed at the copy with a directory replace (the work tree's wrapper stays as it is).
+# Kept under $BUILD when the build fails, to look at.
+stage_k8s_provider() {
+  local stage="$BUILD/pulumi-resource-kubernetes" src
+  require_go
+  rm -rf "$stage"
+  mkdir -p "$stage"
+  cp -r "$WRAPPERS/pulumi-resource-kubernetes" "$stage/wrapper"
+  src=$(cd "$stage/wrapper" && go_ mod download -json "$K8S_MODULE@v$K8S_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$src" ] || die "could not download $K8S_MODULE@v$K8S_VERSION"
+  cp -r "$src" "$stage/src"
+  chmod -R u+w "$stage/src"
+  (cd "$stage/wrapper" && go_ build -trimpath -o "$stage/generate" "$src/cmd/pulumi-resource-kubernetes/generate.go")
+  (cd "$stage/src/cmd/pulumi-resource-kubernetes" && VERSION=$K8S_VERSION "$stage/generate")
+  (cd "$stage/wrapper" && go mod edit -replace "$K8S_MODULE=../src")
+  # shellcheck disable=SC2034 # go_build's: build in the staged copy
+  dir="$stage/wrapper"
+}
+
 build_k8s_provider() {
-  local version=$1 dir src cmd
-  dir=$(stage_wrapper pulumi-resource-kubernetes)
-  src=$(cd "$dir/wrapper" && go_ mod download -json "$K8S_MODULE@v$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  [ -d "$src" ] || { log "could not download $K8S_MODULE@v$version"; return 1; }
-  cp -r "$src" "$dir/src"
-  chmod -R u+w "$dir/src"
-  cmd="$dir/src/cmd/pulumi-resource-kubernetes"
-  (cd "$dir/wrapper" && go_build -o "$dir/generate" "$src/cmd/pulumi-resource-kubernetes/generate.go")
-  (cd "$cmd" && VERSION=$version "$dir/generate")
-  (cd "$dir/wrapper" &&
-    go mod edit -replace "$K8S_MODULE=../src" &&
-    go_build -ldflags "-s -w -X $K8S_MODULE/pkg/version.Version=$version" \
-      -o "$BIN/pulumi-resource-kubernetes.new" "$K8S_CMD")
-  mv "$BIN/pulumi-resource-kubernetes.new" "$BIN/pulumi-resource-kubernetes"
+  K8S_VERSION=$(k8s_version)
+  tool_build pulumi-resource-kubernetes "$K8S_VERSION" "$K8S_CMD" --prepare stage_k8s_provider \
+    --ldflags "-X $K8S_MODULE/pkg/version.Version=$K8S_VERSION"
+  rm -rf "${BUILD:?}/pulumi-resource-kubernetes"
 }
 
 # The CLI and its language host, as `env` puts them on PATH: links to what $BIN holds (nothing,
@@ -190,37 +163,15 @@ install_k8s_plugin() {
 }
 
 # Helm, as the seed's users ran it (Argo CD renders charts with `helm template`): the version the
-# provider embeds, pinned by toolchain/helm.
+# provider embeds, pinned by scripts/go/helm.
 HELM_VERSION=3.18.6
 build_helm() {
-  local dir
-  dir=$(stage_wrapper helm)
-  (cd "$dir/wrapper" && go_build -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION" \
-    -o "$BIN/helm.new" helm.sh/helm/v3/cmd/helm)
-  mv "$BIN/helm.new" "$BIN/helm"
-}
-
-# ensure NAME VERSION BUILD_FUNCTION [ARGS...]: build unless the cache has this version and key.
-ensure() {
-  local name=$1 version=$2 key
-  shift 2
-  key="$version $(wrapper_key "$name")"
-  if stamp_current "$name" "$key"; then
-    log "$name $version: up to date in $BIN"
-    return 0
-  fi
-  require_go
-  log "$name $version: building with $(go env GOVERSION) ($(nproc) cores)"
-  timed "$name $version" "$@"
-  stamp_write "$name" "$key"
-  rm -rf "${BUILD:?}/$name" # kept only when a build fails, to look at
-  log "$name: $(du -h "$BIN/$name" | cut -f1)"
+  tool_build helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm --ldflags "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION"
 }
 
 cmd_build() {
-  local path k8s
-  local total_start
-  total_start=$(date +%s)
+  local path t0
+  t0=$(now_ms)
   # The CLI and, from the same install, its Node.js host.
   if path=$(on_path pulumi) && [ "$("$path" version 2>/dev/null)" = "v$PULUMI_VERSION" ]; then
     log "pulumi v$PULUMI_VERSION: found on PATH at $path, not building"
@@ -230,11 +181,11 @@ cmd_build() {
       log "pulumi-language-nodejs: found next to it, not building"
       rm -f "$BIN/pulumi-language-nodejs"
     else
-      ensure pulumi-language-nodejs "$NODEJS_HOST_VERSION" build_nodejs_host
+      build_nodejs_host
     fi
   else
-    ensure pulumi "$PULUMI_VERSION" build_pulumi
-    ensure pulumi-language-nodejs "$NODEJS_HOST_VERSION" build_nodejs_host
+    build_pulumi
+    build_nodejs_host
   fi
 
   # The provider: a normal install keeps it as a plugin of the exact version @pulumi/kubernetes
@@ -247,12 +198,11 @@ cmd_build() {
     fi
     log "pulumi-resource-kubernetes $K8S_WANTED: linked from $path, not building"
   else
-    k8s=$(k8s_version)
-    ensure pulumi-resource-kubernetes "$k8s" build_k8s_provider "$k8s"
+    build_k8s_provider
   fi
   link_cli
   install_k8s_plugin
-  log "toolchain ready in $(($(date +%s) - total_start))s; use: eval \"\$(scripts/toolchain.sh env)\""
+  log "toolchain ready in $(secs_since "$t0")s; use: eval \"\$(scripts/toolchain.sh env)\""
 }
 
 # Offline runtime: our CLI and language host first on PATH, no update check, no plugin downloads
@@ -306,7 +256,7 @@ main() {
     env) cmd_env ;;
     versions) cmd_versions ;;
     helm)
-      ensure helm "$HELM_VERSION" build_helm >&2
+      build_helm >&2
       echo "$BIN/helm"
       ;;
     *)

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-/** The project's cache outside the repository, as scripts/common.sh defines it. */
+/** The project's cache outside the repository, as scripts/lib/common.sh defines it. */
 export const cacheDir = process.env.TCP_PLATFORM_CACHE ?? path.join(os.homedir(), ".cache", "tcp-platform");
 
 /** The unpacked chart directory of `traefik-<version>.tgz` from `chartsDir`, unpacked once into the cache. */

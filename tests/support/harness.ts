@@ -38,7 +38,7 @@ export function testEnvironment(stateDir: string): Record<string, string> {
         ...cluster,
         PULUMI_BACKEND_URL: `file://${stateDir}`,
         PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-        // As scripts/common.sh sets it for the main job: Node keeps compiled modules across runs.
+        // As scripts/lib/common.sh sets it for the main job: Node keeps compiled modules across runs.
         NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? path.join(cacheDir, "node-compile-cache"),
     };
 }

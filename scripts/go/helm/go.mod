@@ -1,7 +1,7 @@
 // Wrapper that pins Helm for scripts/toolchain.sh (`toolchain.sh helm`), built as
 // helm.sh/helm/v3/cmd/helm. Only the adoption tests use it: they set up a cluster the way the seed's
 // users have it (Argo CD's `helm template` of chart 26, or `helm install` of chart 41). v3.18.6 is
-// the Helm that the pinned Kubernetes provider embeds (toolchain/pulumi-resource-kubernetes/go.mod),
+// the Helm that the pinned Kubernetes provider embeds (scripts/go/pulumi-resource-kubernetes/go.mod),
 // so both render charts alike. The requirements are Helm's own (go mod tidy).
 
 module tcp-platform/toolchain/helm

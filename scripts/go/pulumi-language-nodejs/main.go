@@ -161,33 +161,39 @@ func (h *nodeHost) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.A
 func (h *nodeHost) GetRequiredPlugins(
 	_ context.Context, req *pulumirpc.GetRequiredPluginsRequest,
 ) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	pkgs, err := pulumiPackages(programDir(req.GetInfo(), req.GetPwd()))
+	plugins, err := dependencies(programDir(req.GetInfo(), req.GetPwd()), func(p pulumiPackage) *pulumirpc.PluginDependency {
+		return &pulumirpc.PluginDependency{Name: p.Name, Kind: "resource", Version: p.Version, Server: p.Server}
+	})
 	if err != nil {
 		return nil, err
 	}
-	resp := &pulumirpc.GetRequiredPluginsResponse{}
-	for _, p := range pkgs {
-		resp.Plugins = append(resp.Plugins, &pulumirpc.PluginDependency{
-			Name: p.Name, Kind: "resource", Version: p.Version, Server: p.Server,
-		})
-	}
-	return resp, nil
+	return &pulumirpc.GetRequiredPluginsResponse{Plugins: plugins}, nil
 }
 
 func (h *nodeHost) GetRequiredPackages(
 	_ context.Context, req *pulumirpc.GetRequiredPackagesRequest,
 ) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	pkgs, err := pulumiPackages(req.GetInfo().GetProgramDirectory())
+	packages, err := dependencies(req.GetInfo().GetProgramDirectory(), func(p pulumiPackage) *pulumirpc.PackageDependency {
+		return &pulumirpc.PackageDependency{Name: p.Name, Kind: "resource", Version: p.Version, Server: p.Server}
+	})
 	if err != nil {
 		return nil, err
 	}
-	resp := &pulumirpc.GetRequiredPackagesResponse{}
-	for _, p := range pkgs {
-		resp.Packages = append(resp.Packages, &pulumirpc.PackageDependency{
-			Name: p.Name, Kind: "resource", Version: p.Version, Server: p.Server,
-		})
+	return &pulumirpc.GetRequiredPackagesResponse{Packages: packages}, nil
+}
+
+// dependencies is the program's Pulumi packages as engine messages of one kind: GetRequiredPlugins
+// and GetRequiredPackages answer with the same list.
+func dependencies[T any](dir string, message func(pulumiPackage) T) ([]T, error) {
+	pkgs, err := pulumiPackages(dir)
+	if err != nil {
+		return nil, err
 	}
-	return resp, nil
+	var out []T
+	for _, p := range pkgs {
+		out = append(out, message(p))
+	}
+	return out, nil
 }
 
 // programDir is where the program (or policy pack) lives: the engine's ProgramInfo, else the
