@@ -92,7 +92,9 @@ export function clusterMarkdown(m: ClusterMeasures & { changes?: ChangeFigures[]
         `| tcp-demo's entryPoint changed (mytcp 9999/30999 → mytcp2 9998/30998): Traefik rolls, traffic on 127.0.0.1:30998 | ${s(m.entryPointUpSeconds)} | ${s(m.entryPointFirstEchoSeconds)} |`,
         "",
         "Both from the start of `pulumi up`; the first byte is a line echoed back through kube-proxy's localhost NodePort,",
-        "Traefik's pod and a tcp-echo pod, polled every 250 ms while the update runs.",
+        "Traefik's pod and a tcp-echo pod, polled every 250 ms while the update runs. Since #22 the first install is about 20-30 s slower",
+        "(17-20 s on main before it): a new Traefik pod is Ready only once its startup gate's IngressRoute answers, which Pulumi applies",
+        "after the chart's CRDs, and the apps' routes wait for Traefik (docs/traffic-plane.md); later rollouts find the gate in place.",
         "",
         ...(m.changes ? changesMarkdown(m.changes) : []),
     ];
