@@ -1,8 +1,8 @@
 /** The Pulumi program: the platform for the project's app catalog (see platform.ts). */
-import { catalog } from "./lib/catalog";
+import { projectCatalog } from "./lib/config/catalogFiles";
 import { skipSourceMapsForPromiseTraces } from "./lib/stackTraces";
 import { stackProgram } from "./platform";
 
 skipSourceMapsForPromiseTraces();
 
-export = stackProgram(catalog);
+export = stackProgram(projectCatalog);

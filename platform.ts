@@ -105,10 +105,14 @@ export interface StackOutputs {
     traefikNamespace: pulumi.Output<string>;
 }
 
-/** The Pulumi program for the apps of `catalog`: the stack's config validated, the cluster checked, the platform deployed. */
-export function stackProgram(catalog: Catalog): () => Promise<StackOutputs> {
+/**
+ * The Pulumi program for the apps of `catalog` (read when the program runs, so that a bad catalog
+ * file is refused as a bad stack file is): the stack's config validated, the cluster checked, the
+ * platform deployed.
+ */
+export function stackProgram(catalog: () => Catalog): () => Promise<StackOutputs> {
     return async () => {
-        const plan = await refusingBadConfig(() => validate(rawConfigFromPulumi(), catalog));
+        const plan = await refusingBadConfig(() => validate(rawConfigFromPulumi(), catalog()));
         // The cluster the Kubernetes provider deploys to, read before anything is registered.
         const kubernetes = new pulumi.Config("kubernetes");
         const live = await refusingBadConfig(async () =>

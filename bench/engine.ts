@@ -163,7 +163,7 @@ export async function engineBenchmarks(projectDir: string): Promise<EngineResult
     try {
         // The 50-app stack runs the program for a catalog with the generated apps.
         fs.cpSync(path.join(projectDir, "bench"), path.join(project.dir, "bench"), { recursive: true });
-        fs.writeFileSync(path.join(project.dir, "index.ts"), 'import { benchCatalog } from "./bench/generate";\nimport { skipSourceMapsForPromiseTraces } from "./lib/stackTraces";\nimport { stackProgram } from "./platform";\n\nskipSourceMapsForPromiseTraces();\nexport = stackProgram(benchCatalog(50));\n');
+        fs.writeFileSync(path.join(project.dir, "index.ts"), 'import { benchCatalog } from "./bench/generate";\nimport { skipSourceMapsForPromiseTraces } from "./lib/stackTraces";\nimport { stackProgram } from "./platform";\n\nskipSourceMapsForPromiseTraces();\nexport = stackProgram(() => benchCatalog(50));\n');
         const rows: Row[] = [];
         rows.push(await measureStack(project, "one Namespace (floor)", await floorStack(project)));
         const dev = await measureStack(project, "dev", await project.stack("bench-dev", "dev"));

@@ -1,5 +1,6 @@
 /** Synthetic platforms of N plain-TCP apps, for the benchmark: catalog entries and stack config. */
-import { AppSpec, Catalog, catalog } from "../lib/catalog";
+import { AppSpec, Catalog } from "../lib/catalog";
+import { projectCatalog } from "../lib/config/catalogFiles";
 import { RawConfig } from "../lib/config/schema";
 
 export function appId(i: number): string {
@@ -8,7 +9,7 @@ export function appId(i: number): string {
 
 /** The project's catalog and N more apps, each like the seed's tcp-demo. */
 export function benchCatalog(n: number): Catalog {
-    const apps: Record<string, AppSpec> = { ...catalog };
+    const apps: Record<string, AppSpec> = { ...projectCatalog() };
     for (let i = 0; i < n; i++) {
         apps[appId(i)] = {
             kind: "tcp",

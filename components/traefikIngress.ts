@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { GatewaySpec } from "../lib/crds/gateway";
 import { PlannedTraefik } from "../lib/model";
 import { traefikValues } from "../lib/plan/chartValues";
 import { EntryPointRow, entryPointRows } from "../lib/plan/portTable";
-import { Gateway } from "./k8s/customResources";
+import { TypedCustomResource } from "./k8s/customResources";
 import { gateway, gatewayApiCrds } from "./k8s/gatewayApi";
 import { ownershipAnnotations } from "./k8s/metadata";
 import { namespace } from "./k8s/namespace";
@@ -88,7 +89,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
     /** The exact values given to the chart. */
     public readonly values: Record<string, unknown>;
     /** Gateway routing: the stack's Gateway, a listener per TCP app. */
-    public readonly gateway?: Gateway;
+    public readonly gateway?: TypedCustomResource<GatewaySpec>;
     /** Gateway routing: the Gateway API CRDs this stack installs. */
     public readonly gatewayApiCrds: k8s.apiextensions.v1.CustomResourceDefinition[];
 

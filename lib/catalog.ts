@@ -1,8 +1,10 @@
 /**
  * The app catalog: what each app *is* (names, selector, container and how its image is told its
- * port, TLS and data directory). Everything an environment changes (replicas, resources, images,
- * labels, entryPoints, hosts) comes from stack config. Adding an app is one entry here plus its
- * lines in `Pulumi.<stack>.yaml`.
+ * port, TLS and data directory), as data: one `catalog/<id>.yaml` per app, read and validated by
+ * lib/config/catalogSchema.ts (loaded by lib/config/catalogFiles.ts). Everything an environment changes (replicas, resources, images,
+ * labels, entryPoints, hosts) comes from stack config. Adding an app is one file there plus its
+ * lines in `Pulumi.<stack>.yaml`; `npm run import` writes both from a Kustomize tree or
+ * ingress-nginx's ConfigMaps.
  */
 
 /** A value the container reads from a Pulumi config secret, through a Kubernetes Secret. */
@@ -26,8 +28,11 @@ export type PortContract = { arg: string; joined?: boolean } | { env: string };
 export interface TlsServerContract {
     /** Where the `kubernetes.io/tls` Secret (tls.crt, tls.key) is mounted. */
     mountPath: string;
-    /** Arguments that make the server serve TLS with those files, besides its port. */
-    args: (files: { cert: string; key: string }) => string[];
+    /**
+     * Arguments that make the server serve TLS, besides its port; `{cert}` and `{key}` stand for
+     * the mounted files (`<mountPath>/tls.crt`, `<mountPath>/tls.key`).
+     */
+    args: string[];
     /** The port flag while serving TLS, when it is not the plain one (redis: --tls-port). */
     port?: PortContract;
 }
@@ -53,8 +58,10 @@ export interface ContainerSpec {
     placeholder: boolean;
     /** Port the process listens on inside the pod. */
     port: number;
-    /** How the image is told `port`. */
-    listen: PortContract;
+    /** How the image is told `port`; absent when the image listens on it by itself (an imported app keeps its own arguments). */
+    listen?: PortContract;
+    /** The container's command, in place of the image's entrypoint. */
+    command?: string[];
     /** Container arguments before the port's; `$(VAR)` expands from the environment. */
     args?: string[];
     /** Plain environment variables. */
@@ -76,8 +83,12 @@ interface AppBase {
     namespace: string;
     /** Deployment name (`tcp-echo-demo`). */
     deploymentName: string;
-    /** Stem of the Service and route names: `<stem>-service`, `<stem>-route` (the seed's rule). */
+    /** Stem of the object names: `<stem>-service`, `<stem>-route` (the seed's rule), `<stem>-allow-ingress`, ... */
     stem: string;
+    /** The Service's name when it is not `<stem>-service` (an imported app keeps its own). */
+    serviceName?: string;
+    /** The route's name when it is not `<stem>-route`. */
+    routeName?: string;
     /** Labels that select the pods; never changed by an environment. */
     selector: Record<string, string>;
     /** Replicas when the stack says nothing (the seed's base has 10 for tcp-demo). */
@@ -118,158 +129,8 @@ export type AppSpec = TcpAppSpec | UdpAppSpec | HttpAppSpec;
 /** TLS on an SNI route: passthrough to the backend, or termination with a Secret in the app's namespace. */
 export type TlsSpec = { passthrough: true } | { secretName: string };
 
-const backend = "backend";
-
-/** Where a passthrough app's certificate Secret is mounted. */
-const tlsMount = "/tls";
-
-/**
- * Redis as redis-demo and cache run it: a cache, in memory only (no snapshot, no append-only
- * file), with an optional password. The password reaches redis through the environment, never
- * through arguments in the spec; the shell passes every other argument on as given. Protected
- * mode (remote clients refused when there is no password) is off, as the upstream image builds
- * it: Traefik is a remote client, and the NetworkPolicy is what admits only Traefik.
- */
-const redisContainer: ContainerSpec = {
-    name: "redis",
-    image: "redis:7.4.2",
-    placeholder: false,
-    port: 6379,
-    listen: { arg: "--port" },
-    args: ["sh", "-c", 'exec redis-server "$@" ${REDIS_PASSWORD:+--requirepass "$REDIS_PASSWORD"}', "redis-server", "--save", "", "--appendonly", "no", "--protected-mode", "no"],
-    secretEnv: [{ env: "REDIS_PASSWORD", configKey: "redisPassword", required: false }],
-    runAsUser: 999,
-    readOnlyRootFilesystem: true,
-    writablePaths: ["/data"],
-    tlsServer: {
-        mountPath: tlsMount,
-        // TLS only: the plain port is closed, clients must present no certificate of their own.
-        args: ({ cert, key }) => ["--port", "0", "--tls-cert-file", cert, "--tls-key-file", key, "--tls-auth-clients", "no"],
-        port: { arg: "--tls-port" },
-    },
-};
-
 /** Apps by id: what each app is. Passed to validation and planning, so a caller may extend it. */
 export type Catalog = Readonly<Record<string, AppSpec>>;
-
-/** The project's apps. */
-export const catalog: Catalog = {
-    "tcp-demo": {
-        kind: "tcp",
-        namespace: backend,
-        deploymentName: "tcp-echo-demo",
-        stem: "tcp-echo",
-        selector: { app: "tcp-echo" },
-        replicas: 10,
-        portName: "tcp",
-        servicePort: 3333,
-        // The image behind the placeholder reads its port from PORT (the project's echo image does).
-        container: { name: "proxy", image: "tcp-echo-server", placeholder: true, port: 3333, listen: { env: "PORT" } },
-    },
-    "redis-demo": {
-        kind: "tcp",
-        namespace: backend,
-        deploymentName: "redis-demo",
-        stem: "redis",
-        selector: { app: "redis" },
-        replicas: 1,
-        portName: "redis",
-        servicePort: 6379,
-        container: redisContainer,
-    },
-    "mysql-demo": {
-        kind: "tcp",
-        namespace: backend,
-        deploymentName: "mysql-demo",
-        stem: "mysql",
-        selector: { app: "mysql" },
-        replicas: 1,
-        portName: "mysql",
-        servicePort: 3306,
-        container: {
-            name: "mysql",
-            image: "mysql:8.4.3",
-            placeholder: false,
-            port: 3306,
-            // The image's entrypoint runs mysqld with arguments that start with "-".
-            listen: { arg: "--port", joined: true },
-            secretEnv: [{ env: "MYSQL_ROOT_PASSWORD", configKey: "mysqlRootPassword", required: true }],
-            runAsUser: 999,
-            readOnlyRootFilesystem: true,
-            writablePaths: ["/var/run/mysqld", "/tmp"],
-        },
-        storage: { mountPath: "/var/lib/mysql", singlePrimary: true },
-    },
-    // The seed's solution B pair: TLS clients that send SNI share `websecure`.
-    db: {
-        kind: "tcp",
-        namespace: backend,
-        deploymentName: "db",
-        stem: "db",
-        selector: { app: "db" },
-        replicas: 1,
-        portName: "postgres",
-        servicePort: 5432,
-        container: {
-            name: "postgres",
-            image: "postgres:17.2",
-            placeholder: false,
-            port: 5432,
-            // The image's entrypoint runs postgres with arguments that start with "-".
-            listen: { arg: "-p" },
-            // A subdirectory of the claim: initdb refuses a mount point that holds lost+found.
-            env: { PGDATA: "/var/lib/postgresql/data/pgdata" },
-            secretEnv: [{ env: "POSTGRES_PASSWORD", configKey: "dbPassword", required: true }],
-            runAsUser: 999,
-            readOnlyRootFilesystem: true,
-            writablePaths: ["/var/run/postgresql", "/tmp"],
-            tlsServer: {
-                mountPath: tlsMount,
-                args: ({ cert, key }) => ["-c", "ssl=on", "-c", `ssl_cert_file=${cert}`, "-c", `ssl_key_file=${key}`],
-            },
-        },
-        storage: { mountPath: "/var/lib/postgresql/data", singlePrimary: true },
-        tls: { passthrough: true },
-    },
-    cache: {
-        kind: "tcp",
-        namespace: backend,
-        deploymentName: "cache",
-        stem: "cache",
-        selector: { app: "cache" },
-        replicas: 1,
-        portName: "redis",
-        servicePort: 6379,
-        container: redisContainer,
-        tls: { passthrough: true },
-    },
-    "hello-api": {
-        kind: "http",
-        namespace: backend,
-        deploymentName: "hello-api",
-        stem: "hello-api",
-        selector: { app: "hello-api" },
-        replicas: 2,
-        portName: "http",
-        servicePort: 80,
-        path: "/",
-        // traefik/whoami listens on 80 unless told otherwise; any image mapped here must take --port.
-        container: { name: "api", image: "hello-api-server", placeholder: true, port: 8080, listen: { arg: "--port" } },
-    },
-    // CoreDNS without a Corefile serves its default: `whoami` (the answer names the client's
-    // address and port) and `log`, on the port -dns.port names.
-    "dns-demo": {
-        kind: "udp",
-        namespace: backend,
-        deploymentName: "dns-demo",
-        stem: "dns",
-        selector: { app: "dns" },
-        replicas: 1,
-        portName: "dns",
-        servicePort: 53,
-        container: { name: "coredns", image: "coredns/coredns:1.12.1", placeholder: false, port: 5353, listen: { arg: "-dns.port" } },
-    },
-};
 
 /** The catalog entry of `id`; never a property that every JavaScript object has (`constructor`, `__proto__`). */
 export function catalogEntry(catalog: Catalog, id: string): AppSpec | undefined {

@@ -38,3 +38,34 @@ export function mapImage(image: string, mappings: ImageMapping[]): { image: stri
     const newTag = mapping.newTag ?? tag;
     return { image: newName + (digest ? `@${digest}` : newTag ? `:${newTag}` : ""), mapped: true };
 }
+
+/**
+ * The image before `mappings` made `image` of it (Kustomize's images transformer run backwards):
+ * the mapping's name, with the tag or digest `image` has when the mapping set neither; undefined
+ * when no mapping gives `image`.
+ */
+export function unmapImage(image: string, mappings: ImageMapping[]): { image: string; mapping: number } | undefined {
+    const built = splitImage(image);
+    for (const [i, m] of mappings.entries()) {
+        const original = m.newTag || m.digest ? m.name : m.name + (built.digest ? `@${built.digest}` : built.tag ? `:${built.tag}` : "");
+        if (mapImage(original, [m]).image === image) {
+            return { image: original, mapping: i };
+        }
+    }
+    return undefined;
+}
+
+/** The one mapping that makes `to` of `from` (undefined when they are the same image, or none can: a mapping cannot drop a tag). */
+export function mappingBetween(from: string, to: string): ImageMapping | undefined {
+    if (from === to) {
+        return undefined;
+    }
+    const a = splitImage(from);
+    const b = splitImage(to);
+    const mapping: ImageMapping = {
+        name: a.name,
+        ...(b.name !== a.name ? { newName: b.name } : {}),
+        ...(b.digest ? { digest: b.digest } : b.tag !== undefined && b.tag !== a.tag ? { newTag: b.tag } : {}),
+    };
+    return mapImage(from, [mapping]).image === to ? mapping : undefined;
+}

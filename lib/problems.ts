@@ -24,12 +24,20 @@ export function formatProblem(p: Problem): string {
     return `${p.path}: ${p.problem} (got ${showValue(p.value)}). Fix: ${p.fix}`;
 }
 
+/** What was refused, and what was therefore not done: a stack's configuration (the default), the catalog, an import. */
+export interface Refused {
+    subject: string;
+    outcome: string;
+}
+
+const stackConfiguration: Refused = { subject: "the stack configuration", outcome: "nothing was deployed" };
+
 /** Raised for a refused configuration; its message lists every problem. */
 export class ConfigError extends Error {
-    constructor(public readonly problems: Problem[]) {
+    constructor(public readonly problems: Problem[], refused: Refused = stackConfiguration) {
         super(
-            `the stack configuration has ${problems.length} problem${problems.length === 1 ? "" : "s"}; ` +
-                "nothing was deployed:\n" +
+            `${refused.subject} has ${problems.length} problem${problems.length === 1 ? "" : "s"}; ` +
+                `${refused.outcome}:\n` +
                 problems.map((p) => `  - ${formatProblem(p)}`).join("\n"),
         );
         this.name = "ConfigError";

@@ -5,7 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
-import { Catalog, catalog as projectCatalog } from "../lib/catalog";
+import { Catalog } from "../lib/catalog";
+import { projectCatalog } from "../lib/config/catalogFiles";
 import { rawConfigFromPulumi } from "../lib/config/load";
 import { RawConfig, StackConfig } from "../lib/config/schema";
 import { PROJECT } from "../lib/constants";
@@ -31,7 +32,7 @@ const settings = runtimeSettings as typeof runtimeSettings & { waitForRPCs: () =
  * Evaluates the program for one stack's raw configuration and records what it registers
  * (into `resources`, which a caller may pass to see what was registered before a failure).
  */
-export async function evaluate(raw: RawConfig, stack = "dev", resources: RecordedResource[] = [], catalog: Catalog = projectCatalog): Promise<Evaluation> {
+export async function evaluate(raw: RawConfig, stack = "dev", resources: RecordedResource[] = [], catalog: Catalog = projectCatalog()): Promise<Evaluation> {
     await pulumi.runtime.setMocks({
         newResource: (args) => {
             const inputs = args.inputs as Record<string, unknown>;

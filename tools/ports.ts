@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { catalog } from "../lib/catalog";
+import { projectCatalog } from "../lib/config/catalogFiles";
 import { parseConfig } from "../lib/config/parse";
 import { rawConfigFromStackFile, stackFile } from "../lib/config/load";
 import { poolTable, poolTableMarkdown, portTable, portTableMarkdown } from "../lib/plan/portTable";
@@ -40,6 +40,7 @@ try {
         if (apps && typeof apps === "object" && apps[values.assign] === null) {
             apps[values.assign] = {};
         }
+        const catalog = projectCatalog();
         const assignment = assignPorts(parseConfig(raw, catalog), catalog, values.assign, values.name);
         if ("problem" in assignment) {
             throw new ConfigError([assignment]);

@@ -1,14 +1,17 @@
 /**
- * npm run render -- --stack <name> [--out <dir>]
+ * npm run render -- --stack <name> [--out <dir>] [--dir <project dir>]
  *
  * Evaluates the program for Pulumi.<name>.yaml without the Pulumi CLI or a cluster and writes
  * <dir>/manifests.yaml (every object the program creates itself) and <dir>/traefik-values.yaml
- * (the exact values given to the Traefik chart). Secrets appear redacted.
+ * (the exact values given to the Traefik chart). Secrets appear redacted. `--dir` takes the stack
+ * file and the catalog (catalog/<id>.yaml) from another directory, such as one `npm run import`
+ * wrote into; the project's Pulumi.yaml still gives the defaults.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import * as YAML from "yaml";
+import { loadCatalog, projectCatalog } from "../lib/config/catalogFiles";
 import { rawConfigFromStackFile, stackFile } from "../lib/config/load";
 import { evaluate } from "../tools/evaluate";
 import { manifestsOf, traefikValuesOf } from "../tools/manifests";
@@ -17,19 +20,21 @@ import { ConfigError } from "../lib/problems";
 
 async function main(): Promise<void> {
     useUnmappedStackTraces();
-    const { values } = parseArgs({ options: { stack: { type: "string" }, out: { type: "string" } } });
+    const { values } = parseArgs({ options: { stack: { type: "string" }, out: { type: "string" }, dir: { type: "string" } } });
     if (!values.stack) {
-        throw new Error("usage: npm run render -- --stack <name> [--out <dir>]");
+        throw new Error("usage: npm run render -- --stack <name> [--out <dir>] [--dir <project dir>]");
     }
     const projectDir = path.resolve(__dirname, "..");
-    const file = stackFile(values.stack, projectDir);
+    const dir = values.dir ? path.resolve(values.dir) : projectDir;
+    const file = stackFile(values.stack, dir);
     if (!fs.existsSync(file)) {
         throw new Error(`no stack file ${path.relative(process.cwd(), file)}`);
     }
+    const out = path.resolve(values.out ?? path.join(projectDir, "render", values.stack));
     // Chart paths in stack config are relative to the project, as for `pulumi up`.
     process.chdir(projectDir);
-    const { resources } = await evaluate(rawConfigFromStackFile(file, projectDir), values.stack);
-    const out = path.resolve(values.out ?? path.join("render", values.stack));
+    const catalog = values.dir ? loadCatalog(path.join(dir, "catalog")) : projectCatalog();
+    const { resources } = await evaluate(rawConfigFromStackFile(file, projectDir), values.stack, [], catalog);
     fs.mkdirSync(out, { recursive: true });
     const docs = manifestsOf(resources).map((m) => YAML.stringify(m, { sortMapEntries: false }));
     fs.writeFileSync(path.join(out, "manifests.yaml"), docs.join("---\n"));

@@ -5,7 +5,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlannedApp, PlannedAppBase } from "../../lib/model";
-import { Certificate } from "./customResources";
+import { CertificateSpec, certificateKind } from "../../lib/crds/certificate";
+import { TypedCustomResource } from "./customResources";
 import { objectMetadata } from "./metadata";
 import { appIngressSpec } from "./networkPolicy";
 import { appDeployment, appStatefulSet, claimSpec, credentialsSecret } from "./workload";
@@ -28,7 +29,7 @@ export interface AppWorkload {
     workload: k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet;
     /** A stateful app's claims, one per replica. */
     claims: k8s.core.v1.PersistentVolumeClaim[];
-    certificate?: Certificate;
+    certificate?: TypedCustomResource<CertificateSpec>;
     service: k8s.core.v1.Service;
     networkPolicy: k8s.networking.v1.NetworkPolicy;
     /** A canary's Deployment, Service and NetworkPolicy. */
@@ -61,7 +62,7 @@ export function appWorkload(name: string, args: AppWorkloadArgs, opts: pulumi.Cu
             Object.fromEntries(app.secretEnv.map((s) => [s.env, args.secrets[s.configKey]])), opts);
     const { serverTls } = app;
     const certificate = serverTls?.issuer && app.kind === "tcp"
-        ? new Certificate(`${name}-certificate`, {
+        ? new TypedCustomResource(certificateKind, `${name}-certificate`, {
             metadata: objectMetadata(app, app.names.certificate, namespace),
             spec: { secretName: serverTls.secretName, dnsNames: serverTls.dnsNames, issuerRef: { ...serverTls.issuer, group: "cert-manager.io" } },
         }, opts)

@@ -8,7 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { gatewayApiCrdObjects } from "../../lib/crds/gatewayApiBundle";
 import { PlannedGateway } from "../../lib/model";
 import { gatewayListeners } from "../../lib/plan/gateway";
-import { Gateway } from "./customResources";
+import { GatewaySpec, gatewayKind } from "../../lib/crds/gateway";
+import { TypedCustomResource } from "./customResources";
 import { ownershipAnnotations } from "./metadata";
 
 /**
@@ -23,8 +24,8 @@ export function gatewayApiCrds(name: string, labels: Record<string, string>, opt
 }
 
 /** The stack's Gateway: of its Traefik's GatewayClass, a listener per TCP app. */
-export function gateway(name: string, planned: PlannedGateway, namespace: pulumi.Input<string>, labels: Record<string, string>, opts: pulumi.CustomResourceOptions): Gateway {
-    return new Gateway(name, {
+export function gateway(name: string, planned: PlannedGateway, namespace: pulumi.Input<string>, labels: Record<string, string>, opts: pulumi.CustomResourceOptions): TypedCustomResource<GatewaySpec> {
+    return new TypedCustomResource(gatewayKind, name, {
         metadata: { name: planned.name, namespace, labels, annotations: ownershipAnnotations },
         spec: { gatewayClassName: planned.className, listeners: gatewayListeners(planned.listeners) },
     }, opts);

@@ -4,19 +4,29 @@
  * it refers to; an IngressRoute on `web` for an HTTP app.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ingressRouteKind } from "../../lib/crds/ingressRoute";
+import { ingressRouteTcpKind } from "../../lib/crds/ingressRouteTcp";
+import { ingressRouteUdpKind } from "../../lib/crds/ingressRouteUdp";
+import { middlewareTcpKind } from "../../lib/crds/middlewareTcp";
+import { serversTransportTcpKind } from "../../lib/crds/serversTransportTcp";
+import { tcpRouteKind } from "../../lib/crds/tcpRoute";
+import { tlsOptionKind } from "../../lib/crds/tlsOption";
+import { tlsRouteKind } from "../../lib/crds/tlsRoute";
 import { PlannedApp, PlannedTraefikObject } from "../../lib/model";
-import { IngressRoute, IngressRouteTCP, IngressRouteUDP, MiddlewareTCP, ServersTransportTCP, TCPRoute, TLSOption, TLSRoute } from "./customResources";
+import { TypedCustomResource } from "./customResources";
 import { objectMetadata } from "./metadata";
 
-export type AppRoute = IngressRouteTCP | IngressRouteUDP | IngressRoute | TCPRoute | TLSRoute;
-export type TraefikObject = MiddlewareTCP | ServersTransportTCP | TLSOption;
+/** An app's route: IngressRouteTCP, IngressRouteUDP, IngressRoute, TCPRoute or TLSRoute. */
+export type AppRoute = TypedCustomResource<unknown>;
+/** A MiddlewareTCP, ServersTransportTCP or TLSOption a route refers to. */
+export type TraefikObject = TypedCustomResource<unknown>;
 
 export function appRoute(name: string, app: PlannedApp, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): AppRoute {
     if (app.kind === "http") {
         const services = [{ name: app.names.service, port: app.servicePort }];
         // An IngressRoute rather than an Ingress: Traefik reads it from the stack's namespaces only,
         // and it needs no IngressClass, a cluster-wide object that two stacks would share.
-        return new IngressRoute(name, {
+        return new TypedCustomResource(ingressRouteKind, name, {
             metadata: objectMetadata(app, app.names.route, namespace),
             spec: {
                 entryPoints: ["web"],
@@ -32,13 +42,13 @@ export function appRoute(name: string, app: PlannedApp, namespace: pulumi.Input<
     const metadata = objectMetadata(app, route.name, namespace);
     switch (route.kind) {
         case "IngressRouteUDP":
-            return new IngressRouteUDP(name, { metadata, spec: route.spec }, opts);
+            return new TypedCustomResource(ingressRouteUdpKind, name, { metadata, spec: route.spec }, opts);
         case "IngressRouteTCP":
-            return new IngressRouteTCP(name, { metadata, spec: route.spec }, opts);
+            return new TypedCustomResource(ingressRouteTcpKind, name, { metadata, spec: route.spec }, opts);
         case "TCPRoute":
-            return new TCPRoute(name, { metadata, spec: route.spec }, opts);
+            return new TypedCustomResource(tcpRouteKind, name, { metadata, spec: route.spec }, opts);
         case "TLSRoute":
-            return new TLSRoute(name, { metadata, spec: route.spec }, opts);
+            return new TypedCustomResource(tlsRouteKind, name, { metadata, spec: route.spec }, opts);
     }
 }
 
@@ -50,11 +60,11 @@ export function routeObjects(name: string, app: PlannedApp, namespace: pulumi.In
         const resourceName = `${name}-${object.role}`;
         switch (object.kind) {
             case "MiddlewareTCP":
-                return new MiddlewareTCP(resourceName, { ...args, spec: object.spec }, opts);
+                return new TypedCustomResource(middlewareTcpKind, resourceName, { ...args, spec: object.spec }, opts);
             case "ServersTransportTCP":
-                return new ServersTransportTCP(resourceName, { ...args, spec: object.spec }, opts);
+                return new TypedCustomResource(serversTransportTcpKind, resourceName, { ...args, spec: object.spec }, opts);
             case "TLSOption":
-                return new TLSOption(resourceName, { ...args, spec: object.spec }, opts);
+                return new TypedCustomResource(tlsOptionKind, resourceName, { ...args, spec: object.spec }, opts);
         }
     });
 }

@@ -90,6 +90,7 @@ function podSpec(app: PlannedAppBase, secret: kx.Secret | undefined): pulumi.Out
         containers: [{
             name: container.name,
             image: app.image,
+            ...(container.command ? { command: container.command } : {}),
             ...(app.args.length > 0 ? { args: app.args } : {}),
             // A UDP port says so; nothing in Kubernetes probes UDP, so a UDP app is ready when it runs.
             ports: app.protocol === "UDP" ? [{ name: app.portName, containerPort: container.port, protocol: "UDP" }] : { [app.portName]: container.port },

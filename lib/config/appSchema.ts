@@ -1,6 +1,6 @@
 /** The schema of one app's entry in a stack (`tcp-platform:apps.<id>`), and of the stack's image mappings. */
 import { z } from "zod";
-import { cidrList, dnsLabel, dnsSubdomain, hostName, imageDigest, imageName, imageTag, matching, port, quantity, replicas, resourcesSchema, secretName, wildcardHost } from "./primitives";
+import { cidrList, dnsLabel, dnsSubdomain, hostName, imageDigest, imageName, imageTag, labelName, labelValue, matching, port, quantity, replicas, resourcesSchema, secretName, wildcardHost } from "./primitives";
 
 const entryPointSchema = z.strictObject({
     /** entryPoint name; with `port` the app declares it, without it refers to an existing one. */
@@ -65,8 +65,27 @@ export const peerSchema = z.strictObject({
     podLabels: z.record(z.string(), z.string()).optional(),
 });
 
+/** Labels as Kubernetes takes them (keys and values checked). */
+export const labelsSchema = z.record(
+    matching(labelName, "is not a label key", "use a Kubernetes label key such as environment or example.com/team"),
+    matching(labelValue, "is not a label value", "use at most 63 letters, digits, '-', '_', '.'"),
+);
+
+/** What Kustomize's namePrefix / nameSuffix add to a name: lowercase letters, digits, '-' and '.'. */
+const nameAffix = matching(/^[a-z0-9.-]{1,40}$/, "is not a name prefix or suffix", "use at most 40 lowercase letters, digits, '-' and '.'");
+
 export const appSchema = z.strictObject({
     replicas: replicas.optional(),
+    /** Labels on this app's objects only, besides the stack's `labels` (Kustomize `labels:` in one app's overlay). */
+    labels: labelsSchema.optional(),
+    /**
+     * Labels added to the app's selector, and so to its pods (Kustomize `commonLabels`). A live
+     * Deployment's selector cannot change: fixed for the app's life in a stack.
+     */
+    selectorLabels: labelsSchema.optional(),
+    /** Put before and after the name of every object of the app (Kustomize `namePrefix` / `nameSuffix`). */
+    namePrefix: nameAffix.optional(),
+    nameSuffix: nameAffix.optional(),
     /** Clients besides Traefik that may reach the app's pods directly. */
     allowFrom: z.array(peerSchema).optional(),
     resources: resourcesSchema.optional(),

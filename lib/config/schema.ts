@@ -7,17 +7,12 @@
 import { z } from "zod";
 import { Catalog } from "../catalog";
 import { StackIdentity } from "../ownership";
-import { appSchema, imageMappingSchema, peerSchema, storageSchema, tlsOptionsSchema, tlsSchema } from "./appSchema";
-import { duration, labelName, labelValue, matching, replicas, resourcesSchema } from "./primitives";
+import { appSchema, imageMappingSchema, labelsSchema, peerSchema, storageSchema, tlsOptionsSchema, tlsSchema } from "./appSchema";
+import { duration, matching, replicas, resourcesSchema } from "./primitives";
 import { traefikSchema } from "./traefikSchema";
 
 const baseShape = {
-    labels: z
-        .record(
-            matching(labelName, "is not a label key", "use a Kubernetes label key such as environment or example.com/team"),
-            matching(labelValue, "is not a label value", "use at most 63 letters, digits, '-', '_', '.'"),
-        )
-        .default({}),
+    labels: labelsSchema.default({}),
     images: z.array(imageMappingSchema).default([]),
     traefik: traefikSchema.default(traefikSchema.parse({})),
     defaults: z.strictObject({ replicas: replicas.optional(), resources: resourcesSchema.optional(), storage: storageSchema.optional() }).default({}),

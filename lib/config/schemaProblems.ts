@@ -5,10 +5,13 @@ import { Catalog, catalogEntry } from "../catalog";
 import { HIDDEN_SECRET, PROJECT } from "../constants";
 import { Problem } from "../problems";
 
-function pathText(path: readonly PropertyKey[]): string {
+/** How a problem's path starts: a stack's config keys are `tcp-platform:<key>`; a catalog file's, `catalog/<id>.yaml: <key>`. */
+const stackKeys = `${PROJECT}:`;
+
+function pathOf(path: readonly PropertyKey[], root: string): string {
     return path.slice(1).reduce<string>(
         (text, key) => (typeof key === "number" ? `${text}[${key}]` : `${text}.${String(key)}`),
-        `${PROJECT}:${String(path[0] ?? "")}`,
+        `${root}${String(path[0] ?? "")}`,
     );
 }
 
@@ -54,8 +57,9 @@ function unwrap(schema: z.ZodType): z.ZodType {
 }
 
 /** zod's issues in our error style: path, value, problem and fix. */
-export function schemaProblems(schema: z.ZodType, error: z.ZodError, raw: Record<string, unknown>, secret: Set<string>): Problem[] {
+export function schemaProblems(schema: z.ZodType, error: z.ZodError, raw: Record<string, unknown>, secret: Set<string>, root = stackKeys): Problem[] {
     const problems: Problem[] = [];
+    const pathText = (path: readonly PropertyKey[]) => pathOf(path, root);
     for (const issue of error.issues) {
         const value = secret.has(String(issue.path[0])) ? HIDDEN_SECRET : valueAt(raw, issue.path);
         switch (issue.code) {
@@ -137,7 +141,7 @@ function unknownApp(catalog: Catalog, id: string): Problem {
         path: `${PROJECT}:apps.${id}`,
         value: id,
         problem: "is not an app in the catalog",
-        fix: `did you mean "${closest(id, ids)}"? Catalog apps (lib/catalog.ts): ${ids.join(", ")}`,
+        fix: `did you mean "${closest(id, ids)}"? Catalog apps (catalog/<id>.yaml): ${ids.join(", ")}`,
     };
 }
 

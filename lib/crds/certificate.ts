@@ -2,6 +2,7 @@
  * cert-manager's Certificate (cert-manager.io/v1), typed by hand, for the certificates the program
  * requests for passthrough apps whose stack names an issuer.
  */
+import type { CrdKind } from "./kind";
 
 export interface IssuerRef {
     name: string;
@@ -17,4 +18,4 @@ export interface CertificateSpec {
     issuerRef: IssuerRef;
 }
 
-export const certificateKind = { apiVersion: "cert-manager.io/v1", kind: "Certificate" } as const;
+export const certificateKind: CrdKind<CertificateSpec> = { apiVersion: "cert-manager.io/v1", kind: "Certificate" };

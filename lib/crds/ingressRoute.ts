@@ -2,6 +2,7 @@
  * Traefik's HTTP route (traefik.io/v1alpha1), typed by hand: the kinds of TCP and UDP routing are
  * generated from the charts' CRDs (tools/crdTypes.ts).
  */
+import type { CrdKind } from "./kind";
 
 export interface ServiceRef {
     /** Kubernetes Service name in the route's namespace. */
@@ -29,4 +30,4 @@ export interface IngressRouteSpec {
 }
 
 /** Traefik's HTTP route: read from the stack's own namespaces, with no cluster-wide IngressClass. */
-export const ingressRouteKind = { apiVersion: "traefik.io/v1alpha1", kind: "IngressRoute" } as const;
+export const ingressRouteKind: CrdKind<IngressRouteSpec> = { apiVersion: "traefik.io/v1alpha1", kind: "IngressRoute" };

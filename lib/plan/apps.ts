@@ -10,7 +10,7 @@ import { AppDraft, PlannedAppBase, PlannedServerTls, PlannedStorage } from "../m
 import { ownerLabels } from "../ownership";
 import { ChartProfile } from "../traefik/profile";
 import { planCanary } from "./canary";
-import { objectNames } from "./names";
+import { objectNames, withAffix } from "./names";
 import { planRoute } from "./routes";
 
 /** Where an app's effective setting comes from: the stack's app entry, its defaults, or the catalog. */
@@ -30,15 +30,18 @@ export function resolveSetting<K extends "replicas" | "resources" | "storage">(
     return undefined;
 }
 
-/** What tells an image its port: arguments or an environment variable. */
-export function portSettings(contract: PortContract, port: number): { args: string[]; env: Record<string, string> } {
+/** What tells an image its port: arguments or an environment variable; nothing when it listens there by itself. */
+export function portSettings(contract: PortContract | undefined, port: number): { args: string[]; env: Record<string, string> } {
+    if (contract === undefined) {
+        return { args: [], env: {} };
+    }
     if ("env" in contract) {
         return { args: [], env: { [contract.env]: String(port) } };
     }
     return { args: contract.joined ? [`${contract.arg}=${port}`] : [contract.arg, String(port)], env: {} };
 }
 
-function planServerTls(spec: AppSpec, tls: TlsConfig | undefined, host: string | undefined): PlannedServerTls | undefined {
+function planServerTls(spec: AppSpec, certificateName: string, tls: TlsConfig | undefined, host: string | undefined): PlannedServerTls | undefined {
     const certificate = tls && "certificate" in tls ? tls.certificate : undefined;
     const mountPath = spec.container.tlsServer?.mountPath;
     if (!certificate || !mountPath) {
@@ -46,9 +49,14 @@ function planServerTls(spec: AppSpec, tls: TlsConfig | undefined, host: string |
     }
     const dnsNames = host ? [host] : [];
     if (certificate.issuer) {
-        return { secretName: objectNames(spec).certificate, mountPath, issuer: certificate.issuer, dnsNames };
+        return { secretName: certificateName, mountPath, issuer: certificate.issuer, dnsNames };
     }
     return certificate.secretName === undefined ? undefined : { secretName: certificate.secretName, mountPath, dnsNames };
+}
+
+/** A TLS server's arguments with `{cert}` and `{key}` replaced by the mounted files (the catalog allows no other placeholder). */
+export function tlsServerArgs(args: string[], files: { cert: string; key: string }): string[] {
+    return args.map((arg) => arg.replace(/\{(cert|key)\}/g, (_, name: "cert" | "key") => files[name]));
 }
 
 /** The TLS a route carries: passed through, or terminated with the stack's Secret. */
@@ -59,7 +67,7 @@ function routeTls(tls: TlsConfig | TlsSpec | undefined): TlsSpec | undefined {
     return tls && "secretName" in tls && tls.secretName !== undefined ? { secretName: tls.secretName } : undefined;
 }
 
-function planStorage(id: string, spec: AppSpec, config: StackConfig, replicas: number): PlannedStorage | undefined {
+function planStorage(id: string, spec: AppSpec, config: StackConfig, replicas: number, statefulSet: string): PlannedStorage | undefined {
     if (!spec.storage) {
         return undefined;
     }
@@ -73,26 +81,28 @@ function planStorage(id: string, spec: AppSpec, config: StackConfig, replicas: n
         storageClass: storage.storageClass,
         mountPath: spec.storage.mountPath,
         template,
-        claims: Array.from({ length: Math.max(replicas, 1) }, (_, ordinal) => `${template}-${spec.deploymentName}-${ordinal}`),
+        claims: Array.from({ length: Math.max(replicas, 1) }, (_, ordinal) => `${template}-${statefulSet}-${ordinal}`),
     };
 }
 
 /** One app as the components build it: every derived fact about it, resolved here once. */
 export function planApp(id: string, spec: AppSpec, config: StackConfig, profile: ChartProfile): AppDraft {
     const app = config.apps[id];
+    const affix = { prefix: app.namePrefix ?? "", suffix: app.nameSuffix ?? "" };
+    const names = withAffix(objectNames(spec), affix);
     const tls = spec.kind === "tcp" ? app.tls ?? spec.tls : undefined;
-    const serverTls = planServerTls(spec, tls, app.host);
+    const serverTls = planServerTls(spec, names.certificate, tls, app.host);
     const { tlsServer } = spec.container;
     const listen = serverTls && tlsServer?.port ? tlsServer.port : spec.container.listen;
     const port = portSettings(listen, spec.container.port);
-    const tlsArgs = serverTls && tlsServer ? tlsServer.args({ cert: `${serverTls.mountPath}/tls.crt`, key: `${serverTls.mountPath}/tls.key` }) : [];
+    const tlsArgs = serverTls && tlsServer ? tlsServerArgs(tlsServer.args, { cert: `${serverTls.mountPath}/tls.crt`, key: `${serverTls.mountPath}/tls.key` }) : [];
     const replicas = resolveSetting(id, config, "replicas")?.value ?? spec.replicas;
     const base: PlannedAppBase = {
         id,
         namespace: spec.namespace + config.namespaceSuffix,
-        names: objectNames(spec),
-        selector: spec.selector,
-        labels: stackLabels(config),
+        names,
+        selector: { ...spec.selector, ...app.selectorLabels },
+        labels: stackLabels(config, app.labels),
         replicas,
         resources: resolveSetting(id, config, "resources")?.value,
         container: spec.container,
@@ -105,10 +115,10 @@ export function planApp(id: string, spec: AppSpec, config: StackConfig, profile:
         secretEnv: (spec.container.secretEnv ?? []).filter((s) => config.secrets[s.configKey] !== undefined),
         protect: app.protect ?? (spec.storage !== undefined && config.protectStateful),
         allowFrom: app.allowFrom ?? [],
-        storage: planStorage(id, spec, config, replicas),
+        storage: planStorage(id, spec, config, replicas, names.deployment),
         serverTls,
     };
-    const canary = app.canary && planCanary(spec, { ...base, path: `${PROJECT}:apps.${id}.canary` }, app.canary);
+    const canary = app.canary && planCanary(spec, affix, { ...base, path: `${PROJECT}:apps.${id}.canary` }, app.canary);
     const withCanary = canary ? { ...base, canary } : base;
     if (spec.kind === "http") {
         return { ...withCanary, kind: "http", host: app.host, path: spec.path };
@@ -137,7 +147,7 @@ function optional<T extends Record<string, unknown>>(fields: T): Partial<T> {
 }
 
 
-/** The stack's labels and its ownership labels: what every object carries. */
-export function stackLabels(config: StackConfig): Record<string, string> {
-    return { ...config.labels, ...ownerLabels(config.identity) };
+/** The stack's labels (and an app's own) and its ownership labels: what every object carries. */
+export function stackLabels(config: StackConfig, appLabels: Record<string, string> = {}): Record<string, string> {
+    return { ...config.labels, ...appLabels, ...ownerLabels(config.identity) };
 }

@@ -7,16 +7,16 @@ import { AppSpec } from "../catalog";
 import { AppConfig } from "../config/schema";
 import { splitImage } from "../images";
 import type { PlannedAppBase, PlannedCanary } from "../model";
-import { canaryNames } from "./names";
+import { canaryNames, NameAffix, withAffix } from "./names";
 
 /** The selector of a canary's pods: each of the app's selector values, suffixed. */
 export function canarySelector(selector: Record<string, string>): Record<string, string> {
     return Object.fromEntries(Object.entries(selector).map(([key, value]) => [key, `${value}-canary`]));
 }
 
-export function planCanary(spec: AppSpec, stable: PlannedAppBase & { path: string }, canary: NonNullable<AppConfig["canary"]>): PlannedCanary {
+export function planCanary(spec: AppSpec, affix: NameAffix, stable: PlannedAppBase & { path: string }, canary: NonNullable<AppConfig["canary"]>): PlannedCanary {
     const { path, ...app } = stable;
-    const names = canaryNames(spec);
+    const names = withAffix(canaryNames(spec), affix);
     const { name } = splitImage(app.image);
     return {
         weight: canary.weight,

@@ -5,7 +5,8 @@
  * the fix, and all of it runs before any resource is registered. What passes is returned as a
  * PlatformPlan, narrowed to what the rules proved.
  */
-import { Catalog, catalog as projectCatalog } from "../catalog";
+import { Catalog } from "../catalog";
+import { projectCatalog } from "../config/catalogFiles";
 import { parseConfig } from "../config/parse";
 import { RawConfig } from "../config/schema";
 import { PROJECT } from "../constants";
@@ -53,7 +54,7 @@ function routedApp(app: AppDraft): PlannedApp {
 }
 
 /** The plan of a valid configuration; throws one ConfigError listing every problem of the failing pass. */
-export function validate(raw: RawConfig, catalog: Catalog = projectCatalog): PlatformPlan {
+export function validate(raw: RawConfig, catalog: Catalog = projectCatalog()): PlatformPlan {
     const draft = planPlatform(parseConfig(raw, catalog), catalog);
     const problems = ruleProblems(draft);
     if (problems.length > 0) {

@@ -17,7 +17,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { catalog } from "../../lib/catalog";
+import { projectCatalog } from "../../lib/config/catalogFiles";
 import { objectNames } from "../../lib/plan/names";
 import { kubectl, kubectlJson, ProjectCopy } from "../support/harness";
 import { echo, Exchange, heldExchange, redisPing, tcpExchange, tlsExchange } from "./clients";
@@ -120,7 +120,7 @@ describe("bytes flow: a real Traefik routes TCP exactly as the program configure
         const routes = kubectlJson<{ items: any[] }>(project!.env, "get", "ingressroutetcps.traefik.io", "-n", "backend");
         const port = traefik!.port("websecure");
         for (const app of ["db", "cache"] as const) {
-            const route = routes.items.find((r) => r.metadata.name === objectNames(catalog[app]).route);
+            const route = routes.items.find((r) => r.metadata.name === objectNames(projectCatalog()[app]).route);
             assert.deepEqual(route.spec.entryPoints, ["websecure"]);
             assert.equal(route.spec.routes[0].match, `HostSNI(\`${SNI_HOSTS[app]}\`)`);
             assert.deepEqual(route.spec.tls, { passthrough: true });
@@ -180,7 +180,7 @@ describe("bytes flow: a real Traefik routes TCP exactly as the program configure
         });
         const up = await stack!.up(quiet);
         assert.equal(up.summary.result, "succeeded");
-        const route = kubectlJson(project!.env, "get", "ingressroutetcps.traefik.io", objectNames(catalog["tcp-demo"]).route, "-n", "backend");
+        const route = kubectlJson(project!.env, "get", "ingressroutetcps.traefik.io", objectNames(projectCatalog()["tcp-demo"]).route, "-n", "backend");
         assert.deepEqual(route.spec.entryPoints, ["movedtcp"]);
 
         await traefik!.stop();

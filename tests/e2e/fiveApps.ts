@@ -10,7 +10,9 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { catalog } from "../../lib/catalog";
+import { projectCatalog } from "../../lib/config/catalogFiles";
+
+const catalog = projectCatalog();
 import { objectNames } from "../../lib/plan/names";
 import { localChartDir } from "../../tools/charts";
 import { chartsDir, kubectl } from "../support/harness";

@@ -16,7 +16,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { catalog } from "../../lib/catalog";
+import { projectCatalog } from "../../lib/config/catalogFiles";
 import { objectNames } from "../../lib/plan/names";
 import { kubectl, kubectlJson, ProjectCopy } from "../support/harness";
 import { AppId, BACKENDS, entryPointOf as entryPointOfStack, FiveApps, fiveAppsStack } from "./fiveApps";
@@ -137,7 +137,7 @@ describe("gateway routing: the real Traefik routes the Gateway's TCP and TLS rou
                     && JSON.stringify(listener.supportedKinds.map((k: any) => k.kind)) === JSON.stringify([routeKind(app)]);
             }
             for (const { app } of BACKENDS) {
-                const spec = catalog[app];
+                const spec = projectCatalog()[app];
                 const route = kubectlJson(env, "get", `${routeKind(app).toLowerCase()}s.${GROUP}`, objectNames(spec).route, "-n", spec.namespace);
                 const parents: any[] = route.status?.parents ?? [];
                 const conditions = parents.map((p) => summary(p.conditions, route.metadata.generation));

@@ -21,7 +21,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { catalog } from "../../lib/catalog";
+import { projectCatalog } from "../../lib/config/catalogFiles";
 import { localChartDir } from "../../tools/charts";
 import { chartsDir, kubectl, kubectlJson, ProjectCopy } from "../support/harness";
 import { Backend, connectionsOf, makeCertificates, makeClientCertificate, startNodeBackend, TestCertificate } from "./backends";
@@ -139,7 +139,7 @@ describe("TCP features: the real Traefik applies what the program deployed (issu
         kubectl(project.env, "create", "secret", "generic", "cache-client-ca", "-n", "backend", `--from-file=ca.crt=${ca}`);
 
         // CoreDNS with the arguments of the rendered Deployment, in its namespace.
-        const dns = kubectlJson(project.env, "get", "deployment", catalog["dns-demo"].deploymentName, "-n", "backend").spec.template.spec.containers[0];
+        const dns = kubectlJson(project.env, "get", "deployment", projectCatalog()["dns-demo"].deploymentName, "-n", "backend").spec.template.spec.containers[0];
         assert.deepEqual(dns.args, ["-dns.port", "5353"]);
         coredns = new ManagedProcess("coredns", "ip", ["netns", "exec", netnses.dns.name, corednsBinary, ...dns.args], path.join(work, "coredns.log"));
         await coredns.waitForOutput(/CoreDNS-/, 30);

@@ -101,7 +101,7 @@ export class ProjectCopy {
 
     constructor() {
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "tcp-platform-it-"));
-        for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "platform.ts", "lib", "components", "policy"]) {
+        for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "platform.ts", "catalog", "lib", "components", "policy"]) {
             fs.cpSync(path.join(projectDir, entry), path.join(this.dir, entry), { recursive: true });
         }
         fs.symlinkSync(path.join(projectDir, "node_modules"), path.join(this.dir, "node_modules"));

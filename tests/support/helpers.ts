@@ -3,7 +3,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Catalog, catalog as projectCatalog } from "../../lib/catalog";
+import { Catalog } from "../../lib/catalog";
+import { projectCatalog } from "../../lib/config/catalogFiles";
 import { rawConfigFromStackFile, stackFile } from "../../lib/config/load";
 import { RawConfig } from "../../lib/config/schema";
 import { PlatformPlan } from "../../lib/model";
@@ -30,7 +31,7 @@ export function devWith(change: (values: Record<string, any>) => void): RawConfi
 }
 
 /** The formatted problems validation reports for `raw` (empty when it passes). */
-export function problemsOf(raw: RawConfig, catalog: Catalog = projectCatalog): string[] {
+export function problemsOf(raw: RawConfig, catalog: Catalog = projectCatalog()): string[] {
     try {
         validate(raw, catalog);
         return [];

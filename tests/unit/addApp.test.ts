@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { AppSpec, Catalog, catalog } from "../../lib/catalog";
+import { AppSpec, Catalog } from "../../lib/catalog";
+import { projectCatalog } from "../../lib/config/catalogFiles";
 import { evaluate } from "../../tools/evaluate";
 import { manifestsOf, traefikValuesOf } from "../../tools/manifests";
 import { devWith, problemsOf } from "../support/helpers";
@@ -18,7 +19,7 @@ const memcached: AppSpec = {
 };
 
 describe("adding a fourth TCP app", () => {
-    const withEntry: Catalog = { ...catalog, "memcached-demo": memcached };
+    const withEntry: Catalog = { ...projectCatalog(), "memcached-demo": memcached };
 
     const withMemcached = (nodePort: number) => devWith((v) => {
         v.apps["memcached-demo"] = { entryPoint: { name: "memcached", port: 11211, nodePort } };

@@ -13,7 +13,7 @@ import { gatewayApiCrdObjects } from "../../lib/crds/gatewayApiBundle";
 import { objectKey } from "../../lib/live/cluster";
 import { gatewayCrdDecision } from "../../lib/live/crds";
 import { GATEWAY_SENTINEL_CRD, LiveFacts } from "../../lib/live/facts";
-import { catalog } from "../../lib/catalog";
+import { projectCatalog } from "../../lib/config/catalogFiles";
 import { parseConfig } from "../../lib/config/parse";
 import { PlanDraft } from "../../lib/model";
 import { planPlatform } from "../../lib/plan/plan";
@@ -189,7 +189,7 @@ describe("gateway routing: validation", () => {
 
     /** The rules' input: dev's gateway plan before validation, which a test then breaks. */
     function gatewayDraft(): PlanDraft {
-        return planPlatform(parseConfig(gatewayStack("dev"), catalog), catalog);
+        return planPlatform(parseConfig(gatewayStack("dev"), projectCatalog()), projectCatalog());
     }
 
     it("flags a listener whose port is not one of Traefik's entryPoints, and a host on a TCP listener", () => {

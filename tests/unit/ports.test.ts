@@ -5,7 +5,10 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import { AppSpec, Catalog, catalog } from "../../lib/catalog";
+import { AppSpec, Catalog } from "../../lib/catalog";
+import { projectCatalog } from "../../lib/config/catalogFiles";
+
+const catalog = projectCatalog();
 import { parseConfig } from "../../lib/config/parse";
 import { stackFile } from "../../lib/config/load";
 import { assignPorts, entryPointNameFor } from "../../lib/plan/portAssignment";

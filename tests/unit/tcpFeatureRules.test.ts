@@ -1,6 +1,7 @@
 /** Issue 15's rules, each with a failing config and its exact message. */
 import { strict as assert } from "assert";
-import { Catalog, catalog } from "../../lib/catalog";
+import { Catalog } from "../../lib/catalog";
+import { projectCatalog } from "../../lib/config/catalogFiles";
 import { devWith, problemsOf } from "../support/helpers";
 
 /** Validation's problems for dev changed by `change` (dbPassword, when set, a secret), each as formatted. */
@@ -153,6 +154,7 @@ describe("TCP feature rules", () => {
         it("share a number with a TCP entryPoint, never with another UDP one", () => {
             // tcp-demo's entryPoint is TCP 9999, NodePort 30999.
             assert.deepEqual(refused((v) => { v.apps["dns-demo"] = { entryPoint: { name: "dns", port: 9999, nodePort: 30999 } }; }), []);
+            const catalog = projectCatalog();
             const twoUdp: Catalog = { ...catalog, "dns-two": { ...catalog["dns-demo"], deploymentName: "dns-two", stem: "dns2", selector: { app: "dns2" } } };
             const both = devWith((v) => { v.apps["dns-demo"] = { entryPoint: { name: "dns", port: 5353, nodePort: 30053 } }; v.apps["dns-two"] = { entryPoint: { name: "dns2", port: 5353, nodePort: 30053 } }; });
             assert.deepEqual(problemsOf(both, twoUdp), [

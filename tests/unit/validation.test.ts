@@ -219,7 +219,7 @@ describe("validation", () => {
     describe("schema", () => {
         it("suggests the near-miss for an unknown key", () => {
             assert.equal(onlyProblem(devWith((v) => { v.apps["tcp-demo"].replcas = 2; })),
-                "tcp-platform:apps.tcp-demo.replcas: is not a known key (got 2). Fix: did you mean \"replicas\"? Known keys: replicas, allowFrom, resources, entryPoint, host, tls, storage, protect, alpn, ipAllowList, maxConnections, proxyProtocol, canary");
+                "tcp-platform:apps.tcp-demo.replcas: is not a known key (got 2). Fix: did you mean \"replicas\"? Known keys: replicas, labels, selectorLabels, namePrefix, nameSuffix, allowFrom, resources, entryPoint, host, tls, storage, protect, alpn, ipAllowList, maxConnections, proxyProtocol, canary");
             assert.match(onlyProblem(devWith((v) => { v.aps = v.apps; })), /^tcp-platform:aps: is not a known key .* did you mean "apps"\?/);
         });
 
@@ -234,7 +234,7 @@ describe("validation", () => {
         });
 
         it("refuses an empty app list", () => {
-            assert.match(onlyProblem(devWith((v) => { v.apps = {}; })), /^tcp-platform:apps: lists no app \(got \{\}\)\. Fix: enable at least one of: tcp-demo, /);
+            assert.match(onlyProblem(devWith((v) => { v.apps = {}; })), /^tcp-platform:apps: lists no app \(got \{\}\)\. Fix: enable at least one of: cache, db, dns-demo, hello-api, mysql-demo, redis-demo, tcp-demo$/);
         });
 
         it("refuses configuration that is not a mapping", () => {

@@ -4,7 +4,8 @@
  * serve TLS with a certificate the stack names.
  */
 import { strict as assert } from "assert";
-import { AppSpec, catalog, PortContract } from "../../lib/catalog";
+import { AppSpec, PortContract } from "../../lib/catalog";
+import { projectCatalog } from "../../lib/config/catalogFiles";
 import { evaluate } from "../../tools/evaluate";
 import { Manifest, manifestsOf } from "../../tools/manifests";
 import { RawConfig } from "../../lib/config/schema";
@@ -57,7 +58,7 @@ describe("workloads as their images run them", () => {
             const { resources, config } = await evaluate(raw(), "test");
             const manifests = manifestsOf(resources);
             for (const id of Object.keys(config.apps)) {
-                const spec = catalog[id];
+                const spec = projectCatalog()[id];
                 const workload = manifests.find((m) => (m.kind === "Deployment" || m.kind === "StatefulSet") && m.metadata.name === spec.deploymentName) as any;
                 assert.ok(workload, `${id}: no workload`);
                 const [container] = workload.spec.template.spec.containers;

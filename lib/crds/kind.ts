@@ -1,0 +1,7 @@
+/** A custom resource kind the program creates: its apiVersion and kind, and (as a type only) its spec. */
+export interface CrdKind<Spec> {
+    apiVersion: string;
+    kind: string;
+    /** Never set: it carries the spec's type to the resource class that creates objects of the kind. */
+    readonly spec?: Spec;
+}
