@@ -64,6 +64,9 @@ export function deployPlatform(plan: PlatformPlan, live: LiveDecisions = {}): Pl
     if (live.crds) {
         reportWhatDestroyKeeps(plan, keep, live);
     }
+    if (live.traefikRestart) {
+        void pulumi.log.warn(live.traefikRestart);
+    }
 
     const namespaces = new Map(plan.namespaces.map((name) =>
         [name, appNamespace({ name, labels: plan.labels, podSecurity: config.podSecurity, retainOnDelete: keep.has(name) }).metadata.name]));

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GatewaySpec } from "../lib/crds/gateway";
-import { PlannedTraefik } from "../lib/model";
+import { PlannedTraefik } from "../lib/traefikModel";
 import { traefikValues } from "../lib/plan/chartValues";
 import { EntryPointRow, entryPointRows } from "../lib/plan/portTable";
 import { TypedCustomResource } from "./k8s/customResources";

@@ -157,7 +157,21 @@ export const nodePortsInRange: Rule = {
         .map((port) => `${r.props.metadata?.name ?? r.type} uses NodePort ${port}, outside ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}`),
 };
 
-export const rules: Rule[] = [requestsAndLimits, guaranteedInProduction, pinnedImages, seedNaming, tcpRouteMatches, tlsOptionsWhereTerminated, nodePortsInRange];
+/** Every TCP app crosses Traefik: in production it is never one pod (a drain, an eviction or a crash would stop every app). */
+export const productionTraefikRedundant: Rule = {
+    name: "production-traefik-runs-two-pods",
+    description: "Traefik installed by a stack labelled environment=production keeps at least 2 pods (traefik.replicas or traefik.autoscaling.min), with a PodDisruptionBudget.",
+    check: (r) => {
+        const values = r.props.values;
+        if (!["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Release"].includes(r.type) || values?.commonLabels?.environment !== "production") {
+            return [];
+        }
+        const floor = values.autoscaling?.enabled ? values.autoscaling.minReplicas ?? 1 : values.deployment?.replicas ?? 1;
+        return floor >= 2 && values.podDisruptionBudget?.enabled ? [] : [`production Traefik keeps ${floor} pod${floor === 1 ? "" : "s"}${values.podDisruptionBudget?.enabled ? "" : " and no PodDisruptionBudget"}: set tcp-platform:traefik.replicas to 2 or more`];
+    },
+};
+
+export const rules: Rule[] = [requestsAndLimits, guaranteedInProduction, pinnedImages, seedNaming, tcpRouteMatches, tlsOptionsWhereTerminated, nodePortsInRange, productionTraefikRedundant];
 
 /** A policy over every resource of the stack at once, for what one resource cannot show. */
 export interface StackRule {

@@ -14,7 +14,8 @@ import { PortAssignment } from "../lib/plan/portAssignment";
 /** The stack file's text with `apps.<app>.entryPoint` set to the assignment (a flow mapping, as the committed stacks write it). */
 export function withEntryPoint(text: string, assignment: PortAssignment): string {
     const doc = YAML.parseDocument(text);
-    const node = doc.createNode({ name: assignment.name, port: assignment.port, nodePort: assignment.nodePort });
+    // A pool entryPoint is claimed by its name alone: its ports are the pool's.
+    const node = doc.createNode(assignment.pool ? { name: assignment.name } : { name: assignment.name, port: assignment.port, nodePort: assignment.nodePort });
     node.flow = true;
     const app = ["config", `${PROJECT}:apps`, assignment.app];
     // `redis-demo:` with nothing under it (null) becomes a mapping of its own.

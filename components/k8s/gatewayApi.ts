@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { gatewayApiCrdObjects } from "../../lib/crds/gatewayApiBundle";
-import { PlannedGateway } from "../../lib/model";
+import { PlannedGateway } from "../../lib/traefikModel";
 import { gatewayListeners } from "../../lib/plan/gateway";
 import { GatewaySpec, gatewayKind } from "../../lib/crds/gateway";
 import { TypedCustomResource } from "./customResources";

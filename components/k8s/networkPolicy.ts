@@ -6,7 +6,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import { PeerConfig } from "../../lib/config/schema";
-import { PlannedAppBase, PlannedMonitoring, PlannedTraefik } from "../../lib/model";
+import { PlannedAppBase } from "../../lib/model";
+import { PlannedMonitoring, PlannedTraefik } from "../../lib/traefikModel";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 

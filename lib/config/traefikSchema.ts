@@ -2,7 +2,9 @@
 import * as semver from "semver";
 import { z } from "zod";
 import { TRAEFIK_CHART_REPO } from "../constants";
-import { dnsLabel, duration, helmReleaseName, matching, resourcesSchema } from "./primitives";
+import { dnsLabel, duration, helmReleaseName, matching, port, resourcesSchema } from "./primitives";
+
+const count = (max: number) => z.number().int().min(1).max(max);
 
 export const traefikSchema = z.strictObject({
     chart: z
@@ -26,4 +28,15 @@ export const traefikSchema = z.strictObject({
         requestAcceptGraceTimeout: duration.optional(),
         terminationGracePeriodSeconds: z.number().int().min(1).optional(),
     }).optional(),
+    /** Traefik's pods (default 1; prod's stack file sets 2). */
+    replicas: count(100).optional(),
+    /** A HorizontalPodAutoscaler instead of a fixed count: between min and max pods, at `cpu` percent of the CPU request. */
+    autoscaling: z.strictObject({ min: count(100), max: count(100), cpu: count(100).default(70) }).optional(),
+    /** The PodDisruptionBudget of 2 pods or more (default maxUnavailable: 1). */
+    disruptionBudget: z.strictObject({ maxUnavailable: z.number().int().min(0).optional(), minAvailable: z.number().int().min(0).optional() }).optional(),
+    /**
+     * Spare entryPoints Traefik listens on from the start, `size` of them from `port` (and NodePorts
+     * from `nodePort`): an app that claims one (`entryPoint: {name: pool-<port>}`) adds only its route.
+     */
+    portPool: z.strictObject({ port, nodePort: z.number().int().optional(), size: count(200) }).optional(),
 });

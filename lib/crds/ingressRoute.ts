@@ -11,11 +11,17 @@ export interface ServiceRef {
     port: number | string;
 }
 
+/** One of Traefik's own services (`ping@internal`, `api@internal`). */
+export interface TraefikServiceRef {
+    name: `${string}@internal`;
+    kind: "TraefikService";
+}
+
 export interface HttpRoute {
     /** Traefik rule: `Host(\`host\`) && PathPrefix(\`/\`)`. */
     match: string;
     kind: "Rule";
-    services: ServiceRef[];
+    services: (ServiceRef | TraefikServiceRef)[];
 }
 
 export interface IngressRouteSpec {

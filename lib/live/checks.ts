@@ -8,11 +8,12 @@ import { ClusterReader, ClusterUnreadable, LiveService, objectKey } from "./clus
 import { crdDecision, gatewayCrdDecision, scrapeDecision } from "./crds";
 import { LiveFacts, readLiveFacts } from "./facts";
 import { storageProblems } from "./storage";
+import { restartWarning } from "./traefikRestart";
 import { describeOwner, ownerOf, sameOwner } from "../ownership";
 import { ObjectRef, PlatformPlan } from "../model";
 import { PROJECT } from "../constants";
+import { chartFullname } from "../traefik/profile";
 import { ConfigError, Problem } from "../problems";
-import { chartFullname } from "../plan/names";
 
 function describe(ref: ObjectRef): string {
     return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
@@ -68,7 +69,6 @@ export function liveProblems(plan: PlatformPlan, facts: LiveFacts, adopt: boolea
     return problems;
 }
 
-export { chartFullname };
 
 /** This stack's Traefik as the cluster runs it now: where, under which release name, by which installer. */
 export interface RunningTraefik {
@@ -120,6 +120,8 @@ export interface LiveDecisions {
     keepNamespaces?: Map<string, string[]>;
     /** Monitoring: a PodMonitor and PrometheusRule (the operator's CRDs are there) or the scrape ConfigMap (unset offline: the operator's). */
     scrape?: "operator" | "plain";
+    /** Set when the up replaces Traefik's pods: what changes, and what its clients will see. */
+    traefikRestart?: string;
 }
 
 /**
@@ -146,9 +148,11 @@ export async function checkCluster(plan: PlatformPlan, adopt: boolean, reader: C
         throw new ConfigError(problems);
     }
     const scrape = scrapeDecision(facts);
+    const traefikRestart = restartWarning(plan, facts.traefikDeployment);
     return {
         crds: crdDecision(plan, facts, adopt), keepNamespaces: facts.foreign,
         ...(gatewayCrds.decision ? { gatewayCrds: gatewayCrds.decision } : {}),
         ...(scrape ? { scrape } : {}),
+        ...(traefikRestart ? { traefikRestart } : {}),
     };
 }

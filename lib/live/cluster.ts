@@ -19,6 +19,8 @@ export interface LiveMeta {
     allowVolumeExpansion?: boolean;
     /** A CustomResourceDefinition: the versions it serves, and its annotations (a release's bundle version and channel). */
     crd?: { served: string[]; annotations: Record<string, string> };
+    /** A Deployment: its pod template's annotations. */
+    podAnnotations?: Record<string, string>;
 }
 
 /** What a GET found: the object, nothing, or that this identity may not look. */
@@ -60,7 +62,10 @@ interface ApiObject {
         annotations?: Record<string, string>;
         ownerReferences?: { kind: string; name: string }[];
     };
-    spec?: { resources?: { requests?: { storage?: string } }; storageClassName?: string; ports?: { nodePort?: number }[]; versions?: { name: string; served: boolean }[] };
+    spec?: {
+        resources?: { requests?: { storage?: string } }; storageClassName?: string; ports?: { nodePort?: number }[]; versions?: { name: string; served: boolean }[];
+        template?: { metadata?: { annotations?: Record<string, string> } };
+    };
     allowVolumeExpansion?: boolean;
 }
 interface ApiBody {
@@ -137,6 +142,7 @@ export async function providerClusterReader(kubeconfig: string | undefined, cont
         ownerReferences: (metadata.ownerReferences ?? []).map((o) => ({ kind: o.kind, name: o.name })),
         ...(kind === "PersistentVolumeClaim" ? { claim: { size: spec?.resources?.requests?.storage, storageClass: spec?.storageClassName } } : {}),
         ...(kind === "StorageClass" ? { allowVolumeExpansion: allowVolumeExpansion ?? false } : {}),
+        ...(kind === "Deployment" ? { podAnnotations: spec?.template?.metadata?.annotations ?? {} } : {}),
         ...(kind === "CustomResourceDefinition" ? { crd: { served: (spec?.versions ?? []).filter((v) => v.served).map((v) => v.name), annotations: metadata.annotations ?? {} } } : {}),
     });
 

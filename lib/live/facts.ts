@@ -8,6 +8,7 @@ import { liveClaims } from "./storage";
 import { describeOwner, ownerLabels, ownerOf, sameOwner } from "../ownership";
 import { ObjectRef, PlatformPlan } from "../model";
 import { PROJECT } from "../constants";
+import { chartFullname } from "../traefik/profile";
 
 /** The CRD whose presence stands for all of the chart's CRDs (they are installed together). */
 export const SENTINEL_CRD: ObjectRef = {
@@ -45,14 +46,22 @@ export interface LiveFacts {
     storageClasses: Map<string, LiveRead>;
     /** The stack's claims, wherever they are. */
     ownClaims: LiveMeta[];
+    /** The Deployment the chart makes for this stack's Traefik, as it runs now. */
+    traefikDeployment: LiveRead;
+}
+
+/** Where the chart puts this stack's Traefik Deployment (26 and 41 alike). */
+export function traefikDeploymentRef(plan: PlatformPlan): ObjectRef {
+    return { apiVersion: "apps/v1", kind: "Deployment", namespace: plan.traefik.namespace, name: chartFullname(plan.traefik.releaseName), path: `${PROJECT}:traefik` };
 }
 
 export async function readLiveFacts(plan: PlatformPlan, reader: ClusterReader): Promise<LiveFacts> {
-    const [reads, services, crds, ownClaims, gatewayCrds, operatorCrds] = await Promise.all([
+    const [reads, services, crds, ownClaims, traefikDeployment, gatewayCrds, operatorCrds] = await Promise.all([
         Promise.all(plan.objects.map(async (ref) => [objectKey(ref), await reader.read(ref)] as const)),
         reader.services(),
         reader.read(SENTINEL_CRD),
         reader.claims(ownerLabels(plan.identity)),
+        reader.read(traefikDeploymentRef(plan)),
         plan.traefik.gateway ? reader.read(GATEWAY_SENTINEL_CRD) : undefined,
         plan.traefik.monitoring ? Promise.all(OPERATOR_CRDS.map((crd) => reader.read(crd))) : undefined,
     ]);
@@ -63,7 +72,7 @@ export async function readLiveFacts(plan: PlatformPlan, reader: ClusterReader): 
     const storageClasses = await Promise.all(classes.map(async (name) =>
         [name, await reader.read({ apiVersion: "storage.k8s.io/v1", kind: "StorageClass", name, path: "" })] as const));
     return {
-        objects, services, crds, foreign: new Map(foreign.filter(([, held]) => held.length > 0)), storageClasses: new Map(storageClasses), ownClaims,
+        objects, services, crds, foreign: new Map(foreign.filter(([, held]) => held.length > 0)), storageClasses: new Map(storageClasses), ownClaims, traefikDeployment,
         ...(gatewayCrds ? { gatewayCrds } : {}),
         ...(operatorCrds ? { operatorCrds } : {}),
     };

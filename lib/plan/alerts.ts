@@ -7,7 +7,8 @@
  * runbook link to its section of docs/monitoring.md. Pure.
  */
 import type { AlertingRule, RuleGroup } from "../crds/prometheusOperator";
-import type { PlannedApp, PlannedAppBase, PlannedMonitoring, PlatformPlan } from "../model";
+import type { PlannedApp, PlannedAppBase, PlatformPlan } from "../model";
+import type { PlannedMonitoring } from "../traefikModel";
 import { literalRegex, selector } from "./promql";
 
 /** The alerts, by name: the heading of each one's runbook in docs/monitoring.md. */

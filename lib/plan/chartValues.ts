@@ -2,9 +2,10 @@
  * The Helm values this program gives the Traefik chart, as its version spells them
  * (lib/traefik/profile.ts). Pure: the values are tested for both chart formats without a cluster.
  */
-import type { PlannedGateway, PlannedMonitoring, PlannedTraefik } from "../model";
+import type { PlannedGateway, PlannedMonitoring, PlannedTraefik } from "../traefikModel";
 import { OWNER_LABEL_PREFIX } from "../ownership";
 import { TRAEFIK_DRAIN_SECONDS } from "../traefik/profile";
+import { availabilityValues, STATIC_CONFIG_ANNOTATION, staticConfig, summarizeStaticConfig } from "./traefikPodValues";
 
 /**
  * The Helm values for Traefik. The entryPoints come only from the apps' plan: no second
@@ -43,6 +44,7 @@ export function traefikValues(input: PlannedTraefik): Record<string, unknown> {
         ports.websecure = { ...(ports.websecure as Record<string, unknown> | undefined), asDefault: true };
     }
     const accessLog = { enabled: true, format: "json" };
+    const { deployment: scale, ...availability } = availabilityValues(input);
     const values: Record<string, unknown> = {
         service: {
             ...(profile.serviceTypeInSpec ? { spec: { type: input.serviceType } } : { type: input.serviceType }),
@@ -59,6 +61,7 @@ export function traefikValues(input: PlannedTraefik): Record<string, unknown> {
         // of the Service, new connections would still reach it and be refused. It keeps accepting
         // this long first (the chart's own rollout already surges: maxUnavailable 0, maxSurge 1).
         deployment: {
+            ...(scale as Record<string, unknown>),
             lifecycle: { preStop: { sleep: { seconds: TRAEFIK_DRAIN_SECONDS } } },
             ...(shutdown ? { terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds } : {}),
         },
@@ -68,10 +71,11 @@ export function traefikValues(input: PlannedTraefik): Record<string, unknown> {
         // HTTP apps are routed by IngressRoutes, so neither the Ingress provider nor a
         // cluster-wide IngressClass (which two releases on one cluster would fight over) is needed.
         rbac: { namespaced: true },
-        providers: { kubernetesCRD: { namespaces: input.watchNamespaces }, kubernetesIngress: { enabled: false } },
+        providers: { kubernetesCRD: { namespaces: crdNamespaces(input) }, kubernetesIngress: { enabled: false } },
         ingressClass: { enabled: false },
         ...(input.gateway ? gatewayValues(input, input.gateway) : {}),
         ...(input.monitoring ? metricsValues(input.monitoring) : {}),
+        ...availability,
     };
     if (Object.keys(input.labels).length > 0) {
         values.commonLabels = input.labels;
@@ -83,7 +87,14 @@ export function traefikValues(input: PlannedTraefik): Record<string, unknown> {
         const names = [...profile.builtinEntryPoints.map((b) => b.name), ...input.entryPoints.map((ep) => ep.name)];
         values.additionalArguments = names.flatMap((name) => Object.entries(lifeCycle).map(([key, value]) => `--entryPoints.${name}.transport.lifeCycle.${key}=${value}`));
     }
+    // Last: the record is of every other value.
+    (values.deployment as Record<string, unknown>).podAnnotations = { [STATIC_CONFIG_ANNOTATION]: JSON.stringify(summarizeStaticConfig(staticConfig(values, profile.version))) };
     return values;
+}
+
+/** The namespaces the CRD provider reads: the apps', and Traefik's own, where its readiness gate's route is. */
+function crdNamespaces(input: PlannedTraefik): string[] {
+    return [...new Set([input.namespace, ...input.watchNamespaces])];
 }
 
 /**
@@ -100,7 +111,7 @@ function gatewayValues(input: PlannedTraefik, gateway: PlannedGateway): Record<s
     return {
         rbac: { namespaced: false },
         providers: {
-            kubernetesCRD: { namespaces: input.watchNamespaces },
+            kubernetesCRD: { namespaces: crdNamespaces(input) },
             kubernetesIngress: { enabled: false },
             kubernetesGateway: { enabled: true, experimentalChannel: true, namespaces: [...new Set([input.namespace, ...input.watchNamespaces])], labelSelector: selector },
         },

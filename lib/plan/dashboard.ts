@@ -6,7 +6,8 @@
  * and its certificate's days left. `dashboardRows` is the plan of it (the e2e tier runs every
  * query); `grafanaDashboard` the JSON Grafana's sidecar loads. Pure.
  */
-import type { PlannedApp, PlannedMonitoring, PlatformPlan } from "../model";
+import type { PlannedApp, PlatformPlan } from "../model";
+import type { PlannedMonitoring } from "../traefikModel";
 import { literalRegex, range, selector } from "./promql";
 
 /** Where a query's series come from: what the cluster's Prometheus must scrape for it to return data. */

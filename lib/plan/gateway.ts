@@ -4,7 +4,8 @@
  * (plain TCP) or TLSRoute (SNI, TLS passed through) per app bound to its listener by sectionName.
  * Derived from the same app list as the entryPoints: no second list of listeners to keep.
  */
-import type { GatewayListener, PlannedEntryPoint, PlannedGateway, PlannedGatewayRoute, PlannedListener, TcpAppDraft } from "../model";
+import type { PlannedGatewayRoute, TcpAppDraft } from "../model";
+import type { GatewayListener, PlannedEntryPoint, PlannedGateway, PlannedListener } from "../traefikModel";
 import { ChartProfile } from "../traefik/profile";
 
 export const GATEWAY_GROUP = "gateway.networking.k8s.io";

@@ -6,19 +6,17 @@
  */
 import type { StackConfig } from "../config/schema";
 import { PROJECT } from "../constants";
-import type { PlannedMonitoring } from "../model";
+import type { PlannedAvailability, PlannedMonitoring } from "../traefikModel";
 import type { StackIdentity } from "../ownership";
-import { ChartProfile, traefikSelectorKeys } from "../traefik/profile";
+import { ChartProfile } from "../traefik/profile";
 import { seconds } from "./durations";
-import { chartFullname, chartInstance } from "./names";
+import { chartFullname } from "../traefik/profile";
 
 /** Where the alerts' runbooks are: a section per alert (docs/monitoring.md). */
 export const RUNBOOK_DOC = "docs/monitoring.md";
 
-/** The chart's own default replica count (`deployment.replicas`, 1 on both lines): the program sets none. */
-export const CHART_DEFAULT_REPLICAS = 1;
-
-export function planMonitoring(config: StackConfig, profile: ChartProfile, namespace: string, identity: StackIdentity): PlannedMonitoring | undefined {
+/** Monitoring of the Traefik whose pods `availability` says (their selector and the fewest the stack keeps). */
+export function planMonitoring(config: StackConfig, profile: ChartProfile, namespace: string, availability: PlannedAvailability, identity: StackIdentity): PlannedMonitoring | undefined {
     const { monitoring } = config;
     if (!monitoring) {
         return undefined;
@@ -35,19 +33,18 @@ export function planMonitoring(config: StackConfig, profile: ChartProfile, names
         rules: `${fullname}-alerts`,
         dashboard: `${fullname}-dashboard`,
     };
-    const [nameKey, instanceKey] = traefikSelectorKeys;
     return {
         entryPoint: metrics.name,
         port: metrics.port,
         job: `${namespace}/${names.podMonitor}`,
         namespace,
-        podSelector: { [nameKey]: "traefik", [instanceKey]: chartInstance(config.traefik.releaseName, namespace) },
+        podSelector: availability.podSelector,
         scraper: monitoring.scraper,
         scrapeInterval: seconds(monitoring.scrapeInterval),
         selectorLabels: monitoring.selectorLabels,
         dashboardNamespace: monitoring.dashboardNamespace ?? namespace,
         names,
-        replicas: CHART_DEFAULT_REPLICAS,
+        replicas: availability.floor,
         certificateExpiryDays: monitoring.certificateExpiryDays,
         runbookBase: monitoring.runbookBaseUrl ? `${monitoring.runbookBaseUrl.replace(/\/$/, "")}/${RUNBOOK_DOC}` : RUNBOOK_DOC,
         stack: identity.stack,

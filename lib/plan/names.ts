@@ -34,13 +34,3 @@ export function canaryNames(app: Pick<AppSpec, "stem" | "deploymentName" | "serv
     const { service } = objectNames(app);
     return { ...objectNames({ stem: `${app.stem}-canary`, deploymentName: `${app.deploymentName}-canary` }), service: app.serviceName ? `${service}-canary` : `${app.stem}-canary-service` };
 }
-
-/** The name the Traefik chart (26 and 41 alike, `traefik.fullname`) gives its Deployment and Service for a release. */
-export function chartFullname(releaseName: string): string {
-    return (releaseName.includes("traefik") ? releaseName : `${releaseName}-traefik`).slice(0, 63).replace(/-+$/, "");
-}
-
-/** The chart's `app.kubernetes.io/instance` of a release (`traefik.instance-name`): `<release>-<namespace>`, at most 63 characters. */
-export function chartInstance(releaseName: string, namespace: string): string {
-    return `${releaseName}-${namespace}`.slice(0, 63).replace(/-+$/, "");
-}

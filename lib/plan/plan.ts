@@ -5,13 +5,15 @@
 import { Catalog, catalogEntry } from "../catalog";
 import { StackConfig } from "../config/schema";
 import { PROJECT } from "../constants";
-import { AppDraft, ObjectRef, PlanDraft, PlannedEntryPoint, PlannedGateway, PlannedMonitoring, PlannedShutdown, PlannedTraefik } from "../model";
+import { AppDraft, ObjectRef, PlanDraft } from "../model";
+import { PlannedEntryPoint, PlannedGateway, PlannedMonitoring, PlannedShutdown, PlannedTraefik } from "../traefikModel";
 import { chartProfile, ChartProfile, TRAEFIK_DRAIN_SECONDS } from "../traefik/profile";
 import { planApp, stackLabels } from "./apps";
 import { seconds } from "./durations";
 import { planEntryPoints, standingEntryPoints } from "./entryPoints";
 import { planMonitoring } from "./monitoring";
 import { GATEWAY_GROUP, gatewayClassName, planGatewayRoute, planListener } from "./gateway";
+import { closesAfterSeconds, planAvailability, planReadiness } from "./traefikPods";
 
 export { seconds };
 
@@ -50,6 +52,7 @@ export function planPlatform(config: StackConfig, catalog: Catalog): PlanDraft {
         apps = apps.map((app) => (app.kind === "tcp" && app.entryPoint ? { ...app, route: planGatewayRoute(app, { name, namespace }), traefikObjects: [] } : app));
     }
     const namespaces = [...new Set(apps.map((a) => a.namespace))].sort();
+    const shutdown = traefik.gracePeriod ? planShutdown(traefik.gracePeriod) : undefined;
     const plannedTraefik: PlannedTraefik = {
         chart: traefik.chart,
         installer: traefik.installer,
@@ -63,9 +66,12 @@ export function planPlatform(config: StackConfig, catalog: Catalog): PlanDraft {
         profile,
         entryPoints: standingEntryPoints(entryPoints),
         labels: stackLabels(config),
-        ...(traefik.gracePeriod ? { shutdown: planShutdown(traefik.gracePeriod) } : {}),
+        ...(shutdown ? { shutdown } : {}),
+        availability: planAvailability(traefik, traefikNamespace),
+        readiness: planReadiness(traefik.releaseName, profile),
+        closesAfterSeconds: closesAfterSeconds(shutdown),
     };
-    const monitoring = planMonitoring(config, profile, traefikNamespace, config.identity);
+    const monitoring = planMonitoring(config, profile, traefikNamespace, plannedTraefik.availability, config.identity);
     if (monitoring) {
         plannedTraefik.monitoring = monitoring;
     }

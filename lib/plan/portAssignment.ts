@@ -1,8 +1,10 @@
 /**
- * Port planning without a hand-kept table: a free entryPoint port and NodePort for one plain-TCP
- * app, outside every port the stack reserves (Traefik's own entryPoints, in the pod and on the
- * Service) or uses (every other app's entryPoint port, Service port and NodePort). Deterministic:
- * the same stack gives the same answer, so the stack file stays the one source of truth.
+ * Port planning without a hand-kept table: for one plain-TCP app, a free entryPoint of the
+ * stack's port pool (claiming it adds a route only: Traefik is not restarted), else a free
+ * entryPoint port and NodePort of its own, outside every port the stack reserves (Traefik's own
+ * entryPoints, in the pod and on the Service, and the pool's) or uses (every other app's
+ * entryPoint port, Service port and NodePort). Deterministic: the same stack gives the same
+ * answer, so the stack file stays the one source of truth.
  */
 import { Catalog, catalogEntry } from "../catalog";
 import { StackConfig } from "../config/schema";
@@ -18,7 +20,9 @@ export interface PortAssignment {
     name: string;
     /** Traefik's port, which is also the Service port. */
     port: number;
-    nodePort: number;
+    nodePort?: number;
+    /** Set when it claims a spare entryPoint of the pool (the stack file then names only the entryPoint). */
+    pool?: true;
 }
 
 /** Where a search for a free entryPoint port starts when the app's own port is taken or privileged. */
@@ -46,9 +50,14 @@ export function assignPorts(config: StackConfig, catalog: Catalog, app: string, 
     if (spec.kind === "tcp" && (config.apps[app]?.tls ?? spec.tls)) {
         return { path, value: app, problem: `does not apply: TLS app ${app} shares websecure by SNI, with no port of its own`, fix: "give it a host instead (apps.<app>.host)" };
     }
-    const others = { apps: Object.fromEntries(Object.entries(config.apps).filter(([id]) => id !== app)) };
+    const others = { traefik: config.traefik, apps: Object.fromEntries(Object.entries(config.apps).filter(([id]) => id !== app)) };
     const profile = chartProfile(config.traefik.chart.version);
     const declared = planEntryPoints(others, profile, catalog);
+    // The pool first, unless the stack or --name names the entryPoint: a claim restarts nothing.
+    const spare = spec.kind === "tcp" && name === undefined && config.apps[app]?.entryPoint === undefined ? declared.find((d) => d.pool && d.apps.length === 0) : undefined;
+    if (spare) {
+        return { app, name: spare.name, port: spare.port, ...(spare.nodePort !== undefined ? { nodePort: spare.nodePort } : {}), pool: true };
+    }
     const chosen = name ?? config.apps[app]?.entryPoint?.name ?? entryPointNameFor(app);
     const taken = [...profile.builtinEntryPoints.map((b) => b.name), ...declared.map((d) => d.name)];
     if (taken.includes(chosen)) {

@@ -1,5 +1,10 @@
-/** The port tables: Traefik's entryPoints (a stack output) and the seed's per-app table (`npm run ports`). */
-import { PlannedApp, PlannedEntryPoint, PlatformPlan } from "../model";
+/**
+ * The port tables, views over the valid plan: Traefik's entryPoints (a stack output), the seed's
+ * per-app table and the port pool's, which spare entryPoints are claimed and which are free
+ * (`npm run ports`).
+ */
+import { PlannedApp, PlatformPlan } from "../model";
+import { PlannedEntryPoint } from "../traefikModel";
 
 /** A row of the seed's port table: the app, its entryPoint's ports, the rule, the backend. */
 export interface PortTableRow {
@@ -50,13 +55,40 @@ export function portTable({ apps, traefik: { entryPoints }, profile }: PlatformP
     });
 }
 
+/** A spare entryPoint of the port pool, and the app that claims it (none: free). */
+export interface PoolRow {
+    entryPoint: string;
+    traefikPort: number;
+    nodePort?: number;
+    claimedBy?: string;
+}
+
+export function poolTable({ traefik: { entryPoints } }: PlatformPlan): PoolRow[] {
+    return entryPoints.filter((ep) => ep.pool).map((ep) => ({
+        entryPoint: ep.name, traefikPort: ep.port,
+        ...(ep.nodePort !== undefined ? { nodePort: ep.nodePort } : {}),
+        ...(ep.apps.length > 0 ? { claimedBy: ep.apps.join(", ") } : {}),
+    }));
+}
+
+const markdownRow = (cells: string[]) => `| ${cells.join(" | ")} |`;
+
+/** The pool's table as Markdown (empty without a pool). */
+export function poolTableMarkdown(rows: PoolRow[]): string {
+    if (rows.length === 0) {
+        return "";
+    }
+    const header = ["pool entryPoint", "Traefik port", "NodePort", "claimed by"];
+    const lines = rows.map((r) => [r.entryPoint, String(r.traefikPort), r.nodePort === undefined ? "(none: ClusterIP)" : String(r.nodePort), r.claimedBy ?? "(free)"]);
+    return [markdownRow(header), markdownRow(header.map(() => "---")), ...lines.map(markdownRow)].join("\n") + "\n";
+}
+
 /** The port table as Markdown, like the seed's appendix A. */
 export function portTableMarkdown(rows: PortTableRow[]): string {
     const header = ["app", "entryPoint", "Traefik port", "Service port", "NodePort", "match", "backend service:port"];
     const port = (r: PortTableRow, n: number) => (r.protocol ? `${n}/udp` : String(n));
     const lines = rows.map((r) => [r.app, r.entryPoint, port(r, r.traefikPort), port(r, r.exposedPort), r.nodePort === undefined ? "(assigned by Kubernetes)" : String(r.nodePort), r.match, r.backend]);
-    const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
-    return [row(header), row(header.map(() => "---")), ...lines.map(row)].join("\n") + "\n";
+    return [markdownRow(header), markdownRow(header.map(() => "---")), ...lines.map(markdownRow)].join("\n") + "\n";
 }
 
 export function entryPointRows(entryPoints: PlannedEntryPoint[]): EntryPointRow[] {

@@ -5,7 +5,7 @@
  * labels, which the alerts and the dashboard select by. Pure.
  */
 import type { PodMonitorSpec } from "../crds/prometheusOperator";
-import type { PlannedMonitoring } from "../model";
+import type { PlannedMonitoring } from "../traefikModel";
 
 /** A Prometheus scrape config (prometheus.yml's `scrape_configs` entry), as far as the program writes one. */
 export interface ScrapeConfig {

@@ -5,7 +5,8 @@
  * asks for nothing that a TCPRoute or TLSRoute cannot say.
  */
 import { PROJECT } from "../constants";
-import { PlanDraft, PlannedListener, TcpAppDraft } from "../model";
+import { PlanDraft, TcpAppDraft } from "../model";
+import { PlannedListener } from "../traefikModel";
 import { Problem } from "../problems";
 
 /** What an app may set under IngressRouteTCPs that a Gateway API route (in Traefik 3.7) cannot carry, and where to find it. */

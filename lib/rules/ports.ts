@@ -60,6 +60,8 @@ function declaration(plan: PlanDraft, ep: EntryPointDeclaration, book: PortBook)
     }
     if (ep.clash && "builtin" in ep.clash) {
         add(`${ep.path}.name`, ep.name, `is one of Traefik's own entryPoints (${plan.profile.builtinEntryPoints.map((b) => b.name).join(", ")})`, `choose another name, or remove entryPoint.port to route on the existing "${ep.name}"`);
+    } else if (ep.clash && "pool" in ep.clash) {
+        add(`${ep.path}.name`, ep.name, "is one of the stack's spare entryPoints (traefik.portPool), which an app claims by name", `remove entryPoint.port and nodePort to claim "${ep.name}", or choose another name`);
     } else if (ep.clash) {
         add(`${ep.path}.name`, ep.name, `is already declared by app ${ep.clash.app}`, "choose another name; to share it, give only its name (no port) on the second app, which then needs TLS and a host");
     }
@@ -99,13 +101,50 @@ function nodePortProblems(plan: PlanDraft, ep: EntryPointDeclaration, taken: Map
     }
     const key = `${ep.protocol}/${ep.nodePort}`;
     if (taken.has(key)) {
-        return [{ path, value: ep.nodePort, problem: `is already the NodePort of app ${taken.get(key)}`, fix: "choose a free NodePort" }];
+        const holder = taken.get(key)!;
+        return [{ path, value: ep.nodePort, problem: `is already the NodePort of ${holder.startsWith("the port pool") ? holder : `app ${holder}`}`, fix: "choose a free NodePort" }];
     }
     taken.set(key, id);
     return [];
 }
 
-/** entryPoint problems app by app, in the stack's order. */
+/** The pool's entryPoints: unprivileged ports, NodePorts in range, off Traefik's own; booked before any app's. */
+function poolProblems(plan: PlanDraft, book: PortBook): Problem[] {
+    const pool = plan.config.traefik.portPool;
+    const declared = plan.entryPoints.filter((ep) => ep.pool);
+    if (!pool || declared.length === 0) {
+        return [];
+    }
+    const path = `${PROJECT}:traefik.portPool`;
+    const last = pool.port + pool.size - 1;
+    if (pool.port < 1024 || last > 65535) {
+        return [{ path: `${path}.port`, value: pool.port, problem: `puts the pool on ports ${pool.port}-${last}, outside 1024-65535 (Traefik runs unprivileged inside its pod)`, fix: "start the pool at a port from 1024 up, with room for its size" }];
+    }
+    if (plan.traefik.serviceType !== "ClusterIP" && pool.nodePort === undefined) {
+        return [{ path: `${path}.nodePort`, value: undefined, problem: "is required: clients reach each pool port on a fixed NodePort", fix: `set the first of ${pool.size} free NodePorts in ${min}-${max}` }];
+    }
+    if (plan.traefik.serviceType === "ClusterIP" && pool.nodePort !== undefined) {
+        return [{ path: `${path}.nodePort`, value: pool.nodePort, problem: "has no effect with traefik.serviceType ClusterIP", fix: "remove it, or set traefik.serviceType to NodePort" }];
+    }
+    if (pool.nodePort !== undefined && (pool.nodePort < min || pool.nodePort + pool.size - 1 > max)) {
+        return [{ path: `${path}.nodePort`, value: pool.nodePort, problem: `puts the pool's NodePorts on ${pool.nodePort}-${pool.nodePort + pool.size - 1}, outside the NodePort range ${min}-${max}`, fix: `start them where ${pool.size} fit in ${min}-${max}` }];
+    }
+    const problems: Problem[] = [];
+    for (const ep of declared) {
+        const owner = book.ports.get(`TCP/${ep.port}`) ?? book.exposedPorts.get(`TCP/${ep.port}`);
+        if (owner) {
+            problems.push({ path: `${path}.port`, value: pool.port, problem: `puts ${ep.name} on port ${ep.port}, which is ${owner}'s`, fix: "move the pool to ports nothing else uses" });
+        }
+        book.ports.set(`TCP/${ep.port}`, `the port pool's entryPoint "${ep.name}"`);
+        book.exposedPorts.set(`TCP/${ep.port}`, `the port pool's entryPoint "${ep.name}"`);
+        if (ep.nodePort !== undefined) {
+            book.nodePorts.set(`TCP/${ep.nodePort}`, `the port pool's ${ep.name}`);
+        }
+    }
+    return problems;
+}
+
+/** entryPoint problems: the pool's, then app by app, in the stack's order. */
 export function portProblems(plan: PlanDraft): Problem[] {
     const { profile } = plan;
     const book: PortBook = {
@@ -114,8 +153,8 @@ export function portProblems(plan: PlanDraft): Problem[] {
         exposedPorts: new Map(profile.builtinEntryPoints.filter((b) => b.exposedPort).map((b) => [`TCP/${b.exposedPort!}`, `Traefik's own "${b.name}"`])),
         nodePorts: new Map(),
     };
-    return plan.apps.flatMap((app) => {
+    return [...poolProblems(plan, book), ...plan.apps.flatMap((app) => {
         const declared = plan.entryPoints.find((ep) => ep.path === `${PROJECT}:apps.${app.id}.entryPoint`);
         return [...entryPointChoice(plan, app), ...(declared ? declaration(plan, declared, book) : [])];
-    });
+    })];
 }

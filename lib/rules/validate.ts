@@ -18,6 +18,7 @@ import { nameProblems } from "./names";
 import { portProblems } from "./ports";
 import { routeProblems } from "./routes";
 import { trafficProblems } from "./traffic";
+import { traefikPodProblems } from "./traefikPods";
 import { workloadProblems } from "./workloads";
 
 function appListProblems(plan: PlanDraft): Problem[] {
@@ -28,7 +29,7 @@ function appListProblems(plan: PlanDraft): Problem[] {
 
 /** Every rule, in the order its problems are reported. */
 export function ruleProblems(plan: PlanDraft): Problem[] {
-    return [appListProblems, portProblems, routeProblems, trafficProblems, gatewayProblems, workloadProblems, nameProblems].flatMap((rule) => rule(plan));
+    return [appListProblems, portProblems, routeProblems, trafficProblems, traefikPodProblems, gatewayProblems, workloadProblems, nameProblems].flatMap((rule) => rule(plan));
 }
 
 /** A routed app the rules passed has its entryPoint and route (portProblems refuses one without). */

@@ -73,6 +73,16 @@ export function chartProfile(version: string): ChartProfile {
     };
 }
 
+/** The name the Traefik chart (26 and 41 alike, `traefik.fullname`) gives its Deployment and Service for a release. */
+export function chartFullname(releaseName: string): string {
+    return (releaseName.includes("traefik") ? releaseName : `${releaseName}-traefik`).slice(0, 63).replace(/-+$/, "");
+}
+
+/** The chart's `app.kubernetes.io/instance` of a release (`traefik.instance-name`): `<release>-<namespace>`, at most 63 characters. */
+export function chartInstance(releaseName: string, namespace: string): string {
+    return `${releaseName}-${namespace}`.slice(0, 63).replace(/-+$/, "");
+}
+
 /** Seconds a terminating Traefik pod keeps accepting connections (preStop), within the chart's 60 s grace. */
 export const TRAEFIK_DRAIN_SECONDS = 5;
 

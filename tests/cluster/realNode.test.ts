@@ -12,16 +12,15 @@
  */
 import { Stack } from "@pulumi/pulumi/automation";
 import { strict as assert } from "assert";
-import { randomBytes } from "crypto";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { localChartDir } from "../../tools/charts";
 import { makeCertificates } from "../e2e/backends";
 import { chartsDir, kubectl, kubectlJson, ProjectCopy } from "../support/harness";
-import { curl, LOOPBACK, mariadb, ncEcho, presentedSubject, psql, redisCli, saw } from "./clients";
+import { curl, mariadb, ncEcho, presentedSubject, psql, redisCli, saw } from "./clients";
 import { allPodsReady, containerPid, isReady, nodePort, notReadyReport, Pod, pods, processSecurity, sleep, StaticVolumes } from "./node";
+import { Attempt, ConnectionLoop, exchangeOnce, HeldConnection, nonce, until } from "./traffic";
 
 const STACK = "node";
 /**
@@ -33,116 +32,6 @@ const SNI = { db: "db.example.com", cache: "cache.example.com" } as const;
 const HELLO_HOST = "hello.dev.example.com";
 const DB_PASSWORD = "cluster-db-password";
 const quiet = { onOutput: () => undefined };
-const nonce = (label: string) => `${label}-${randomBytes(6).toString("hex")}`;
-
-/** Polls `check` every 250 ms until it returns a value other than undefined, or `seconds` pass. */
-async function until<T>(seconds: number, what: string, check: () => T | undefined | Promise<T | undefined>, last: () => string = () => ""): Promise<T> {
-    const deadline = Date.now() + seconds * 1000;
-    while (Date.now() < deadline) {
-        const value = await check();
-        if (value !== undefined) {
-            return value;
-        }
-        await sleep(250);
-    }
-    throw new Error(`timed out after ${seconds} s waiting for ${what}${last() ? `; last: ${last()}` : ""}`);
-}
-
-/** The outcome of one short TCP exchange: sent a line, expected exactly it back. */
-interface Attempt { at: number; end: string; ms: number }
-
-/**
- * One connection to 127.0.0.1:`port` (from `source`, a loopback address): send a line, read it
- * back, close. Never throws; bounded.
- */
-function exchangeOnce(port: number, timeoutMs = 3000, source?: string): Promise<Attempt> {
-    return new Promise((resolve) => {
-        const at = Date.now();
-        const line = `${nonce("loop")}\n`;
-        let got = "";
-        let settled = false;
-        const socket = net.connect({ host: LOOPBACK, port, ...(source ? { localAddress: source } : {}) });
-        const finish = (end: string) => {
-            if (!settled) {
-                settled = true;
-                clearTimeout(timer);
-                socket.destroy();
-                resolve({ at, end, ms: Date.now() - at });
-            }
-        };
-        const timer = setTimeout(() => finish(got ? `timeout after ${JSON.stringify(got)}` : "timeout"), timeoutMs);
-        socket.on("connect", () => socket.write(line));
-        socket.on("data", (d) => {
-            got += d.toString();
-            if (got === line) {
-                finish("ok");
-            } else if (!line.startsWith(got)) {
-                finish(`wrong bytes ${JSON.stringify(got)}`);
-            }
-        });
-        socket.on("error", (err: NodeJS.ErrnoException) => finish(err.code ?? err.message));
-        socket.on("close", () => finish(got ? `closed after ${JSON.stringify(got)}` : "closed before any byte"));
-    });
-}
-
-/**
- * A connection held open across a rollout, exchanging a line every second until the server side
- * ends it (or `stop`). Records every exchange and how and when it ended.
- */
-class HeldConnection {
-    readonly opened = Date.now();
-    lastOk = 0;
-    exchanges = 0;
-    failures: string[] = [];
-    ended?: { at: number; how: string };
-    private socket: net.Socket;
-    private pending?: { line: string; got: string; since: number };
-    private timer: NodeJS.Timeout;
-
-    constructor(port: number) {
-        this.socket = net.connect({ host: LOOPBACK, port });
-        this.socket.on("data", (d) => {
-            if (!this.pending) {
-                this.failures.push(`unexpected bytes ${JSON.stringify(d.toString())}`);
-                return;
-            }
-            this.pending.got += d.toString();
-            if (this.pending.got === this.pending.line) {
-                this.exchanges++;
-                this.lastOk = Date.now();
-                this.pending = undefined;
-            }
-        });
-        this.socket.on("error", (err: NodeJS.ErrnoException) => this.end(err.code ?? err.message));
-        this.socket.on("close", () => this.end("closed by the server side"));
-        this.timer = setInterval(() => {
-            if (this.pending && Date.now() - this.pending.since > 2000) {
-                this.failures.push(`no echo of ${JSON.stringify(this.pending.line)} within 2 s (got ${JSON.stringify(this.pending.got)})`);
-                this.pending = undefined;
-            }
-            if (!this.pending && !this.ended) {
-                this.pending = { line: `${nonce("held")}\n`, got: "", since: Date.now() };
-                this.socket.write(this.pending.line);
-            }
-        }, 1000);
-    }
-
-    private end(how: string): void {
-        if (!this.ended) {
-            this.ended = { at: Date.now(), how };
-            clearInterval(this.timer);
-        }
-    }
-
-    stop(): void {
-        this.end("stopped by the test");
-        this.socket.destroy();
-    }
-
-    describe(): string {
-        return JSON.stringify({ opened: new Date(this.opened).toISOString(), exchanges: this.exchanges, failures: this.failures, ended: this.ended && { ...this.ended, at: new Date(this.ended.at).toISOString() }, pending: this.pending });
-    }
-}
 
 describe("real node: the platform's pods run and serve traffic as on a cluster", function () {
     this.timeout(30 * 60 * 1000);
@@ -316,19 +205,7 @@ describe("real node: the platform's pods run and serve traffic as on a cluster",
             assert.ok(h.exchanges >= 1 && !h.ended, `a held connection did not start exchanging: ${h.describe()}`);
         }
 
-        // Bounded: one attempt every 200 ms, at most 900 attempts (3 min). Each from another
-        // loopback source address: back-to-back connections from one address to a localhost
-        // NodePort are refused now and then whatever the pods do (the kernel reuses loopback
-        // ports still in TIME_WAIT, tcp_tw_reuse=2): 21 of 1500 to a plain NodePort Service with
-        // no Traefik and no rollout, 0 of 1500 with rotating sources.
-        const attempts: Attempt[] = [];
-        let looping = true;
-        const loop = (async () => {
-            while (looping && attempts.length < 900) {
-                attempts.push(await exchangeOnce(30999, 3000, `127.0.0.${2 + (attempts.length % 250)}`));
-                await sleep(200);
-            }
-        })();
+        const loop = new ConnectionLoop(30999);
         // Watch the old pods for their deletion (deletionTimestamp = deletion + grace period).
         const deadlines = new Map<string, number>();
         let watching = true;
@@ -357,8 +234,7 @@ describe("real node: the platform's pods run and serve traffic as on a cluster",
         await until(grace + 30, "the old tcp-echo pods to be gone", () =>
             pods(env, "backend", selector).some((p) => old.some((o) => o.metadata.uid === p.metadata.uid)) ? undefined : true);
         await sleep(2000);
-        looping = false;
-        await loop;
+        const attempts = await loop.stop();
         watching = false;
         await watch;
         await until(15, "the held connections to end", () => held.every((h) => h.ended) ? true : undefined).catch(() => undefined);

@@ -106,6 +106,38 @@ describe("day-2 changes: one safe up, or refused at preview", function () {
         assert.deepEqual([back.uid, back.clusterIP], [before.uid, before.clusterIP]);
     });
 
+    it("upgrades chart 26 to 41 with 2 Traefik pods: never fewer than 2 available, the budget and spread on both lines", async () => {
+        const plane = () => {
+            const deployment = kubectlJson(project.env, "get", "deployment", "traefik", "-n", "traefik");
+            const [pdb] = kubectlJson(project.env, "get", "poddisruptionbudgets", "-n", "traefik").items;
+            return { pdb: pdb?.spec.maxUnavailable, spread: deployment.spec.template.spec.topologySpreadConstraints?.map((c: any) => c.topologyKey), gate: deployment.spec.template.spec.containers[0].startupProbe?.httpGet.path };
+        };
+        const expected = { pdb: 1, spread: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"], gate: "/tcp-platform/ready" };
+        project.editStack(STACK, (config) => { config["tcp-platform:traefik"].replicas = 2; });
+        await upAndReport("Traefik replicas 1 -> 2 (chart 26)");
+        assert.deepEqual(plane(), expected, "chart 26");
+        await assertSettled();
+        // Watch the Deployment while the upgrade runs: its available pods, every 500 ms (bounded by the up).
+        const available: number[] = [];
+        let watching = true;
+        const watch = (async () => {
+            while (watching && available.length < 2000) {
+                available.push(kubectlJson(project.env, "get", "deployment", "traefik", "-n", "traefik").status.availableReplicas ?? 0);
+                await new Promise((resolve) => setTimeout(resolve, 500));
+            }
+        })();
+        project.editStack(STACK, (config) => { config["tcp-platform:traefik"].chart = { path: localChartDir(chartsDir, "41.3.0") }; });
+        await upAndReport("chart 26 -> 41 with 2 Traefik pods");
+        watching = false;
+        await watch;
+        assert.ok(available.length > 2 && Math.min(...available) >= 2, `available Traefik pods during the upgrade: ${available.join(" ")}`);
+        assert.deepEqual(plane(), expected, "chart 41");
+        await assertSettled();
+        project.editStack(STACK, (config) => { config["tcp-platform:traefik"].chart = { path: localChartDir(chartsDir, "26.0.0") }; delete config["tcp-platform:traefik"].replicas; });
+        await upAndReport("back to chart 26, one pod");
+        assert.equal(kubectlJson(project.env, "get", "poddisruptionbudgets", "-n", "traefik").items.length, 0, "no budget for one pod");
+    });
+
     it("changes the Service type in place, NodePorts kept", async () => {
         const before = await assertSettled();
         project.editStack(STACK, (config) => { config["tcp-platform:traefik"].serviceType = "LoadBalancer"; });

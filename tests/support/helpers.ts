@@ -1,4 +1,7 @@
 /** Shared test fixtures: stack configs read from the project's own stack files. */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { Catalog } from "../../lib/catalog";
 import { projectCatalog } from "../../lib/config/catalogFiles";
@@ -43,4 +46,15 @@ export function problemsOf(raw: RawConfig, catalog: Catalog = projectCatalog()):
 /** The plan of the dev stack. */
 export function validDev(): PlatformPlan {
     return validate(stackRaw("dev"));
+}
+
+/** A file from a chart archive in ../shared/charts (the official packages). */
+export function chartFile(version: string, file: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chart-"));
+    try {
+        execFileSync("tar", ["-xzf", path.join(projectDir, "..", "shared", "charts", `traefik-${version}.tgz`), "-C", dir, `traefik/${file}`]);
+        return fs.readFileSync(path.join(dir, "traefik", file), "utf8");
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 }

@@ -6,7 +6,8 @@
 import { strict as assert } from "assert";
 import { evaluate } from "../../tools/evaluate";
 import { ClusterReader, LiveMeta, LiveRead, LiveService } from "../../lib/live/cluster";
-import { chartFullname, checkCluster, liveProblems } from "../../lib/live/checks";
+import { checkCluster, liveProblems } from "../../lib/live/checks";
+import { chartFullname } from "../../lib/traefik/profile";
 import { objectKey } from "../../lib/live/cluster";
 import { registeredObjects } from "../../lib/plan/plan";
 import { crdDecision } from "../../lib/live/crds";
@@ -101,7 +102,8 @@ describe("stacks side by side", () => {
         assert.deepEqual(policy.spec.ingress[0].from[0].namespaceSelector, { matchLabels: { "kubernetes.io/metadata.name": "traefik-staging" } });
         assert.equal(platform.plan.traefik.namespace, "traefik-staging");
         const values = traefikValuesOf(resources) as any;
-        assert.deepEqual(values.providers, { kubernetesCRD: { namespaces: ["backend-staging"] }, kubernetesIngress: { enabled: false } });
+        // Traefik's own namespace holds its readiness gate's route.
+        assert.deepEqual(values.providers, { kubernetesCRD: { namespaces: ["traefik-staging", "backend-staging"] }, kubernetesIngress: { enabled: false } });
         assert.deepEqual(values.rbac, { namespaced: true });
         assert.deepEqual(values.ingressClass, { enabled: false });
     });
@@ -187,7 +189,7 @@ describe("live checks before any change", () => {
 
     it("installs the CRDs when none are there or they are its own, and leaves others' alone", async () => {
         const plan = devPlan();
-        const facts = (crds: LiveRead): LiveFacts => ({ objects: new Map(), services: [], crds, foreign: new Map(), storageClasses: new Map(), ownClaims: [] });
+        const facts = (crds: LiveRead): LiveFacts => ({ objects: new Map(), services: [], crds, foreign: new Map(), storageClasses: new Map(), ownClaims: [], traefikDeployment: "absent" });
         assert.equal(crdDecision(plan, facts("absent"), false), "own");
         assert.equal(crdDecision(plan, facts(meta("ingressroutetcps.traefik.io", ownerLabels(plan.identity))), false), "own");
         assert.equal(crdDecision(plan, facts(meta("ingressroutetcps.traefik.io", ownerLabels(prod))), false), "skip");
@@ -201,7 +203,7 @@ describe("live checks before any change", () => {
     it("does not refuse what it may not read (a preview identity without access to Secrets)", () => {
         const plan = devPlan();
         const objects = new Map(plan.objects.map((ref) => [objectKey(ref), ref.kind === "Secret" ? "forbidden" as const : "absent" as const]));
-        assert.deepEqual(liveProblems(plan, { objects, services: [], crds: "absent", foreign: new Map(), storageClasses: new Map(), ownClaims: [] }, false), []);
+        assert.deepEqual(liveProblems(plan, { objects, services: [], crds: "absent", foreign: new Map(), storageClasses: new Map(), ownClaims: [], traefikDeployment: "absent" }, false), []);
     });
 
     it("keeps on destroy a namespace that holds claims, or objects the stack does not own", async () => {

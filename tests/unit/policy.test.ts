@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { readFileSync } from "fs";
 import { parse } from "yaml";
 import { evaluate } from "../../tools/evaluate";
-import { guaranteedInProduction, nodePortsInRange, pinnedImages, productionDatabasesAllowListed, requestsAndLimits, ResourceView, rules, seedNaming, stackRules, tcpRouteMatches, tlsOptionsWhereTerminated } from "../../policy/rules";
+import { guaranteedInProduction, nodePortsInRange, productionTraefikRedundant, pinnedImages, productionDatabasesAllowListed, requestsAndLimits, ResourceView, rules, seedNaming, stackRules, tcpRouteMatches, tlsOptionsWhereTerminated } from "../../policy/rules";
 import { devWith, stackRaw } from "../support/helpers";
 
 function deployment(labels: Record<string, string>, container: Record<string, unknown>): ResourceView {
@@ -84,6 +84,18 @@ describe("policy pack rules", () => {
         assert.deepEqual(nodePortsInRange.check(chart), ["kubernetes:helm.sh/v4:Chart uses NodePort 40000, outside 30000-32767"]);
     });
 
+    it("refuses a production Traefik of one pod or without a budget; prod as committed passes", async () => {
+        const install = (values: Record<string, unknown>): ResourceView => ({ type: "kubernetes:helm.sh/v4:Chart", props: { values: { commonLabels: { environment: "production" }, ...values } } });
+        assert.deepEqual(productionTraefikRedundant.check(install({ deployment: { replicas: 1 }, podDisruptionBudget: { enabled: false } })),
+            ["production Traefik keeps 1 pod and no PodDisruptionBudget: set tcp-platform:traefik.replicas to 2 or more"]);
+        assert.deepEqual(productionTraefikRedundant.check(install({ autoscaling: { enabled: true, minReplicas: 2 }, podDisruptionBudget: { enabled: true } })), []);
+        assert.deepEqual(productionTraefikRedundant.check({ ...install({}), props: { values: { commonLabels: { environment: "development" } } } }), []);
+        const { resources } = await evaluate(stackRaw("prod"), "prod");
+        assert.deepEqual(resources.flatMap((r) => productionTraefikRedundant.check({ type: r.type, props: r.inputs })), []);
+        const one = await evaluate(devWith((v) => { v.labels.environment = "production"; }), "dev");
+        assert.equal(one.resources.flatMap((r) => productionTraefikRedundant.check({ type: r.type, props: r.inputs })).length, 1);
+    });
+
     it("flags a production database reachable on a NodePort without an IP allow-list (advisory)", async () => {
         const { resources } = await evaluate(stackRaw("prod"), "prod");
         const views = resources.map((r) => ({ type: r.type, props: r.inputs }));
@@ -105,6 +117,7 @@ describe("policy pack rules", () => {
         delete apps["mysql-demo"].entryPoint.nodePort;
         delete apps["redis-demo"].entryPoint.nodePort;
         delete apps["tcp-demo"].entryPoint.nodePort;
+        delete (raw.values.traefik as Record<string, any>).portPool.nodePort;
         const clusterIp = await evaluate(raw, "prod");
         assert.deepEqual(productionDatabasesAllowListed.check(clusterIp.resources.map((r) => ({ type: r.type, props: r.inputs }))), []);
         const dev = await evaluate(devWith(() => undefined), "dev");

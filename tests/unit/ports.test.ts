@@ -13,7 +13,7 @@ import { parseConfig } from "../../lib/config/parse";
 import { stackFile } from "../../lib/config/load";
 import { assignPorts, entryPointNameFor } from "../../lib/plan/portAssignment";
 import { formatProblem, Problem } from "../../lib/problems";
-import { portTable } from "../../lib/plan/portTable";
+import { poolTable, poolTableMarkdown, portTable } from "../../lib/plan/portTable";
 import { validate } from "../../lib/rules/validate";
 import { rawConfigOfText, withEntryPoint } from "../../tools/stackFile";
 import { devWith, projectDir } from "../support/helpers";
@@ -60,6 +60,27 @@ describe("port planning (npm run ports -- --assign)", () => {
         assert.equal(formatProblem(assign("memcached-demo", () => undefined, "websecure") as Problem),
             'tcp-platform:apps.memcached-demo.entryPoint.name: is already an entryPoint of this stack (Traefik\'s own or another app\'s) (got "websecure"). Fix: name another one: --name <entryPoint>');
         assert.equal(entryPointNameFor("a-very-long-application-demo"), "a-very-long-app");
+    });
+
+    it("claims the first free entryPoint of the port pool (a route only), and declares one of its own only when the pool is full or --name is given", () => {
+        const pool = (size: number) => (v: Record<string, any>) => { v.traefik.portPool = { port: 20000, nodePort: 32000, size }; v.apps["tcp-demo"].entryPoint = { name: "pool-20000" }; };
+        assert.deepEqual(assign("memcached-demo", pool(2)), { app: "memcached-demo", name: "pool-20001", port: 20001, nodePort: 32001, pool: true });
+        assert.deepEqual(assign("memcached-demo", pool(1)), { app: "memcached-demo", name: "memcached", port: 11211, nodePort: 30211 });
+        assert.deepEqual(assign("memcached-demo", pool(2), "mc"), { app: "memcached-demo", name: "mc", port: 11211, nodePort: 30211 });
+        // A UDP app: the pool is TCP.
+        assert.equal((assignPorts(parseConfig(devWith((v) => { pool(2)(v); v.apps["dns-demo"] ??= {}; }), catalog), catalog, "dns-demo") as { pool?: true }).pool, undefined);
+        // Written as a claim by name, and the pool's table shows it claimed.
+        const committed = fs.readFileSync(stackFile("dev", projectDir), "utf8");
+        const withPool = committed.replace("    releaseName: traefik-ingress\n", "    releaseName: traefik-ingress\n    portPool: {port: 20000, nodePort: 32000, size: 2}\n");
+        const written = withEntryPoint(withPool.replace("      entryPoint: {name: redis, port: 6379, nodePort: 30379}\n", ""), { app: "redis-demo", name: "pool-20000", port: 20000, nodePort: 32000, pool: true });
+        assert.match(written, /\n {4}redis-demo:\n {6}entryPoint: \{name: pool-20000\}\n/);
+        const plan = validate(rawConfigOfText(written, "dev", projectDir));
+        assert.deepEqual(portTable(plan).find((r) => r.app === "redis-demo"), {
+            app: "redis-demo", entryPoint: "pool-20000", traefikPort: 20000, exposedPort: 20000, nodePort: 32000, backend: "redis-service:6379", match: "HostSNI(`*`)",
+        });
+        assert.deepEqual(poolTable(plan), [{ entryPoint: "pool-20000", traefikPort: 20000, nodePort: 32000, claimedBy: "redis-demo" }, { entryPoint: "pool-20001", traefikPort: 20001, nodePort: 32001 }]);
+        assert.equal(poolTableMarkdown(poolTable(plan)), "| pool entryPoint | Traefik port | NodePort | claimed by |\n| --- | --- | --- | --- |\n| pool-20000 | 20000 | 32000 | redis-demo |\n| pool-20001 | 20001 | 32001 | (free) |\n");
+        assert.equal(poolTableMarkdown(poolTable(validate(rawConfigOfText(committed, "dev", projectDir)))), "", "no pool, no table");
     });
 
     it("refuses apps that take no port of their own", () => {
