@@ -93,6 +93,15 @@ function routeBackends(r: ResourceView): string[] {
 
 const routeTypes = new Set(["kubernetes:traefik.io/v1alpha1:IngressRouteTCP", "kubernetes:traefik.io/v1alpha1:IngressRouteUDP", "kubernetes:traefik.io/v1alpha1:IngressRoute", "kubernetes:networking.k8s.io/v1:Ingress"]);
 
+/**
+ * A route whose every backend is one of Traefik's internal services (the readiness route to
+ * ping@internal the chart's values carry) is Traefik's own, not an app's: the seed's naming is for apps.
+ */
+function isTraefiksOwnRoute(r: ResourceView): boolean {
+    const services: any[] = (r.props.spec?.routes ?? []).flatMap((route: any) => route.services ?? []);
+    return services.length > 0 && services.every((s) => s.kind === "TraefikService" && String(s.name).endsWith("@internal"));
+}
+
 export const seedNaming: Rule = {
     name: "routes-and-services-named-as-the-seed",
     description: "Routes are named <name>-route and send traffic to <name>-service (tcp-echo-route -> tcp-echo-service), or to a canary's <name>-canary-service.",
@@ -101,6 +110,9 @@ export const seedNaming: Rule = {
             return [];
         }
         const name = String(r.props.metadata?.name ?? "");
+        if (isTraefiksOwnRoute(r)) {
+            return [];
+        }
         if (!name.endsWith("-route")) {
             return [`route ${name} is not named <name>-route`];
         }

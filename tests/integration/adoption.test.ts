@@ -127,8 +127,13 @@ async function migrate(project: ProjectCopy, stack: Stack): Promise<AdoptionRepo
     const output: string[] = [];
     const { result: up, seen } = await watchTraefikService(env, Object.keys(portsBefore), stack.up({ onEvent: (e) => events.push(e), onOutput: (l) => output.push(l) }));
     assert.equal(up.summary.result, "succeeded");
-    // A quiet run: no provider taken from PATH; the one warning left is the provider's version (README, Toolchain).
-    assert.deepEqual(output.join("").split("\n").filter((l) => /warning:/.test(l) && !/MinimumReplicasUnavailable|is expected to have version >=4\.24\.1, but has 4\.0\.0-/.test(l)), []);
+    // A quiet run: no provider taken from PATH; the warnings left are the provider's version (docs/toolchain.md)
+    // and the one restart of Traefik that adoption is (docs/operations.md: its pods carry no record of their static configuration).
+    const warnings = output.join("").split("\n").filter((l) => /warning:/.test(l) && !/MinimumReplicasUnavailable|is expected to have version >=4\.24\.1, but has 4\.0\.0-/.test(l));
+    assert.ok(warnings.length > 0, "the up warns that adopting restarts Traefik");
+    for (const warning of warnings) {
+        assert.match(warning, /warning: this change restarts Traefik \(its running pods carry no record of their static configuration .*\): established connections of \d+ apps \(.*tcp-demo.*\) will be closed 15 s after/);
+    }
 
     const after = objects(env);
     // Every object that was there is still the same object (same UID): updated in place, never replaced.
@@ -198,6 +203,8 @@ describe("adopting a cluster set up by the seed (README: Migrating from the Kust
             assert.deepEqual(Object.keys(up.changeSummary), ["same"]);
         } finally {
             await destroyAndClean(stack, env);
+            // The seed's cluster-wide leftovers too, when an assertion stopped the test before its last step: the next test installs a release of the same name.
+            kubectl(env, "delete", "clusterroles,clusterrolebindings,ingressclasses", "-l", `app.kubernetes.io/instance=${RELEASE}`, "--ignore-not-found");
             removeChartCrds(env);
         }
     });

@@ -76,19 +76,25 @@ describe("stacks never step on each other", function () {
             apps["redis-demo"].entryPoint.nodePort = 32079;
             apps["mysql-demo"].entryPoint.nodePort = 32006;
         });
-        const up = await staging.up(quiet);
-        assert.equal(up.summary.result, "succeeded");
-        const service = kubectlJson(project.env, "get", "service", "traefik-ingress", "-n", "traefik-staging");
-        assert.deepEqual(service.spec.ports.filter((p: any) => p.nodePort >= 32000 && p.nodePort < 32100).map((p: any) => p.nodePort).sort(), [32006, 32079, 32099]);
-        // Each Traefik reads routes from its own stack's namespaces only, through Roles there.
-        const args: string[] = kubectlJson(project.env, "get", "deployment", "traefik-ingress", "-n", "traefik-staging").spec.template.spec.containers[0].args;
-        assert.ok(args.includes("--providers.kubernetescrd.namespaces=backend-staging"), args.join(" "));
-        assert.ok(!exists(project.env, "clusterrole", "traefik-ingress-traefik-staging"), "no ClusterRole: it would read every Secret of the cluster");
-        assert.ok(exists(project.env, "role", "traefik-ingress", "-n", "backend-staging"));
-        // prod installed the CRDs: staging uses them and leaves them to prod.
-        assert.equal(kubectlJson(project.env, "get", "crd", "ingressroutetcps.traefik.io").metadata.labels["tcp-platform/stack"], "prod");
-
-        await destroyAndClean(staging, project.env, ["backend-staging", "traefik-staging"]);
+        try {
+            const up = await staging.up(quiet);
+            assert.equal(up.summary.result, "succeeded");
+            const service = kubectlJson(project.env, "get", "service", "traefik-ingress", "-n", "traefik-staging");
+            assert.deepEqual(service.spec.ports.filter((p: any) => p.nodePort >= 32000 && p.nodePort < 32100).map((p: any) => p.nodePort).sort(), [32006, 32079, 32099]);
+            // Each Traefik reads routes from its own stack's namespaces only, through Roles there.
+            const args: string[] = kubectlJson(project.env, "get", "deployment", "traefik-ingress", "-n", "traefik-staging").spec.template.spec.containers[0].args;
+            // Its own namespace too: the readiness route to ping@internal lives beside Traefik.
+            const watched = args.find((a) => a.startsWith("--providers.kubernetescrd.namespaces="))?.split("=")[1].split(",").sort();
+            assert.deepEqual(watched, ["backend-staging", "traefik-staging"], args.join(" "));
+            assert.ok(!exists(project.env, "clusterrole", "traefik-ingress-traefik-staging"), "no ClusterRole: it would read every Secret of the cluster");
+            assert.ok(exists(project.env, "role", "traefik-ingress", "-n", "backend-staging"));
+            assert.ok(exists(project.env, "role", "traefik-ingress", "-n", "traefik-staging"));
+            // prod installed the CRDs: staging uses them and leaves them to prod.
+            assert.equal(kubectlJson(project.env, "get", "crd", "ingressroutetcps.traefik.io").metadata.labels["tcp-platform/stack"], "prod");
+        } finally {
+            // Cleaned even when an assertion fails: a staging left behind would be counted by every later test.
+            await destroyAndClean(staging, project.env, ["backend-staging", "traefik-staging"]);
+        }
         assert.deepEqual(snapshot(project.env, ["backend", "traefik"]), prodBefore, "prod's objects are as they were");
         assert.ok(exists(project.env, "crd", "ingressroutetcps.traefik.io"));
     });

@@ -1,6 +1,6 @@
 /**
- * The runbook (README: When a TCP app does not answer), run against the local cluster so its
- * commands stay true: each command is in the README word for word, and each shows its cause when
+ * The runbook (docs/operations.md: When a TCP app does not answer), run against the local cluster so its
+ * commands stay true: each command is in the runbook word for word, and each shows its cause when
  * that cause is made to happen. `nc -zv` and Traefik's logs need a node that runs pods and
  * kube-proxy: the simulated nodes here do neither (the cluster tier reaches NodePorts with nc).
  */
@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { destroyAndClean, eventually, kubectl, ProjectCopy, projectDir, removeChartCrds } from "../support/harness";
 
-/** The runbook's commands for tcp-demo (entryPoint mytcp, NodePort 30999) in the dev stack, as the README prints them. */
+/** The runbook's commands for tcp-demo (entryPoint mytcp, NodePort 30999) in the dev stack, as docs/operations.md prints them. */
 export const RUNBOOK = {
     servicePorts: `kubectl get service -n traefik traefik-ingress -o jsonpath='{range .spec.ports[*]}{.name}{" "}{.port}{" "}{.nodePort}{"\\n"}{end}'`,
     entryPointArgs: `kubectl get deployment -n traefik traefik-ingress -o jsonpath='{.spec.template.spec.containers[0].args}' | tr -d '[]"' | tr ',' '\\n' | grep -- '--entrypoints\\.'`,
@@ -41,10 +41,11 @@ describe("the runbook, on the local cluster", function () {
         project.remove();
     });
 
-    it("prints every command word for word in the README", () => {
-        const readme = fs.readFileSync(path.join(projectDir, "README.md"), "utf8");
+    it("prints every command word for word in the runbook", () => {
+        const runbook = fs.readFileSync(path.join(projectDir, "docs", "operations.md"), "utf8").split(/^## /m).find((section) => section.startsWith("When a TCP app does not answer"));
+        assert.ok(runbook, "docs/operations.md has a section: When a TCP app does not answer");
         for (const [name, command] of Object.entries(RUNBOOK)) {
-            assert.ok(readme.includes(command), `README lacks the runbook's ${name} command: ${command}`);
+            assert.ok(runbook.includes(command), `the runbook lacks its ${name} command: ${command}`);
         }
     });
 

@@ -67,6 +67,14 @@ describe("policy pack rules", () => {
         });
         assert.deepEqual(seedNaming.check(httpRoute("hello-api-service")), []);
         assert.deepEqual(seedNaming.check(httpRoute("other")), ["route hello-api-route sends traffic to other, not hello-api-service"]);
+        // Traefik's own readiness route (to ping@internal) is not an app's; a route mixing it with an app's Service is.
+        const traefikRoute = (services: any[]): ResourceView => ({
+            type: "kubernetes:traefik.io/v1alpha1:IngressRoute",
+            props: { metadata: { name: "traefik-ingress-ready" }, spec: { entryPoints: ["traefik"], routes: [{ match: "Path(`/ready`)", kind: "Rule", services }] } },
+        });
+        assert.deepEqual(seedNaming.check(traefikRoute([{ name: "ping@internal", kind: "TraefikService" }])), []);
+        assert.deepEqual(seedNaming.check(traefikRoute([{ name: "ping@internal", kind: "TraefikService" }, { name: "db-service", port: 5432 }])), ["route traefik-ingress-ready is not named <name>-route"]);
+        assert.deepEqual(seedNaming.check(traefikRoute([{ name: "ping", kind: "TraefikService" }])), ["route traefik-ingress-ready is not named <name>-route"]);
     });
 
     it("lets a plain-TCP route match only HostSNI(`*`), and an SNI route only with TLS", () => {
