@@ -6,7 +6,7 @@
  */
 import { ClusterReader, ClusterUnreadable, LiveService, objectKey } from "./cluster";
 import { crdDecision, gatewayCrdDecision, scrapeDecision } from "./crds";
-import { LiveFacts, readLiveFacts } from "./facts";
+import { LiveFacts, operatorKindsOf, readLiveFacts } from "./facts";
 import { storageProblems } from "./storage";
 import { restartWarning } from "./traefikRestart";
 import { describeOwner, ownerOf, sameOwner } from "../ownership";
@@ -69,6 +69,27 @@ export function liveProblems(plan: PlatformPlan, facts: LiveFacts, adopt: boolea
     return problems;
 }
 
+/**
+ * Kinds the plan uses that the cluster does not serve (an operator's CRD that is not installed):
+ * refused at preview, where `pulumi up` would create the rest of the stack and fail on them. A
+ * CRD this identity may not read is given the benefit of the doubt.
+ */
+export function missingKindProblems(plan: PlatformPlan, facts: Pick<LiveFacts, "operatorKindCrds">): Problem[] {
+    return operatorKindsOf(plan).flatMap((kind) => {
+        const crd = facts.operatorKindCrds.get(kind.crd);
+        const version = kind.apiVersion.split("/")[1];
+        const served = crd === undefined || crd === "forbidden" || (crd !== "absent" && (crd.crd?.served ?? [version]).includes(version));
+        if (served) {
+            return [];
+        }
+        const has = crd === "absent" ? "does not have its CRD" : `has its CRD serving ${crd.crd?.served.join(", ") || "no version"}, not ${version}`;
+        return plan.objects.filter((ref) => ref.apiVersion === kind.apiVersion && ref.kind === kind.kind).map((ref) => ({
+            path: ref.path, value: describe(ref),
+            problem: `is a ${kind.kind} (${kind.apiVersion}), and this cluster ${has} (${kind.crd}): pulumi up would create the rest of the stack and fail on it`,
+            fix: `install ${kind.installer} first, or write ${kind.without}`,
+        }));
+    });
+}
 
 /** This stack's Traefik as the cluster runs it now: where, under which release name, by which installer. */
 export interface RunningTraefik {
@@ -143,7 +164,7 @@ export async function checkCluster(plan: PlatformPlan, adopt: boolean, reader: C
         }]);
     }
     const gatewayCrds = gatewayCrdDecision(plan, facts, adopt);
-    const problems = [...liveProblems(plan, facts, adopt), ...traefikMoveProblems(plan, facts.services), ...storageProblems(plan, facts), ...gatewayCrds.problems];
+    const problems = [...liveProblems(plan, facts, adopt), ...traefikMoveProblems(plan, facts.services), ...storageProblems(plan, facts), ...gatewayCrds.problems, ...missingKindProblems(plan, facts)];
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }

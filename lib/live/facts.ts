@@ -28,6 +28,22 @@ export const OPERATOR_CRDS: ObjectRef[] = ["podmonitors", "prometheusrules"].map
     apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name: `${plural}.monitoring.coreos.com`, path: `${PROJECT}:monitoring`,
 }));
 
+/**
+ * Kinds the plan may use whose CRDs no stack installs (another project's operator does): each
+ * one's CRD, who installs it, and what the stack can write instead.
+ */
+export interface OperatorKind { apiVersion: string; kind: string; crd: string; installer: string; without: string }
+export const OPERATOR_KINDS: readonly OperatorKind[] = [{
+    apiVersion: "cert-manager.io/v1", kind: "Certificate", crd: "certificates.cert-manager.io",
+    installer: "cert-manager (https://cert-manager.io/docs/installation/; its CRDs alone do for a preview)",
+    without: "tls.certificate: {secretName: <a kubernetes.io/tls Secret in the app's namespace>} instead of an issuer",
+}];
+
+/** The operator kinds among the plan's objects. */
+export function operatorKindsOf(plan: Pick<PlatformPlan, "objects">): OperatorKind[] {
+    return OPERATOR_KINDS.filter((k) => plan.objects.some((ref) => ref.apiVersion === k.apiVersion && ref.kind === k.kind));
+}
+
 /** What the cluster holds under the plan's names. */
 export interface LiveFacts {
     /** For each planned object (objectKey), what a GET found. */
@@ -40,6 +56,8 @@ export interface LiveFacts {
     gatewayCrds?: LiveRead;
     /** The Prometheus Operator's CRDs (read with monitoring only). */
     operatorCrds?: LiveRead[];
+    /** The CRD of each operator kind the plan uses, by CRD name. */
+    operatorKindCrds: Map<string, LiveRead>;
     /** For each planned namespace that exists, what it holds that the stack does not own (foreignContents). */
     foreign: Map<string, string[]>;
     /** The StorageClasses of existing claims the plan would grow. */
@@ -56,7 +74,8 @@ export function traefikDeploymentRef(plan: PlatformPlan): ObjectRef {
 }
 
 export async function readLiveFacts(plan: PlatformPlan, reader: ClusterReader): Promise<LiveFacts> {
-    const [reads, services, crds, ownClaims, traefikDeployment, gatewayCrds, operatorCrds] = await Promise.all([
+    const crdRef = (name: string): ObjectRef => ({ apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name, path: "" });
+    const [reads, services, crds, ownClaims, traefikDeployment, gatewayCrds, operatorCrds, operatorKindCrds] = await Promise.all([
         Promise.all(plan.objects.map(async (ref) => [objectKey(ref), await reader.read(ref)] as const)),
         reader.services(),
         reader.read(SENTINEL_CRD),
@@ -64,6 +83,7 @@ export async function readLiveFacts(plan: PlatformPlan, reader: ClusterReader): 
         reader.read(traefikDeploymentRef(plan)),
         plan.traefik.gateway ? reader.read(GATEWAY_SENTINEL_CRD) : undefined,
         plan.traefik.monitoring ? Promise.all(OPERATOR_CRDS.map((crd) => reader.read(crd))) : undefined,
+        Promise.all(operatorKindsOf(plan).map(async ({ crd }) => [crd, await reader.read(crdRef(crd))] as const)),
     ]);
     const objects = new Map(reads);
     const existingNamespaces = plan.objects.filter((ref) => ref.kind === "Namespace" && typeof objects.get(objectKey(ref)) === "object");
@@ -73,6 +93,7 @@ export async function readLiveFacts(plan: PlatformPlan, reader: ClusterReader): 
         [name, await reader.read({ apiVersion: "storage.k8s.io/v1", kind: "StorageClass", name, path: "" })] as const));
     return {
         objects, services, crds, foreign: new Map(foreign.filter(([, held]) => held.length > 0)), storageClasses: new Map(storageClasses), ownClaims, traefikDeployment,
+        operatorKindCrds: new Map(operatorKindCrds),
         ...(gatewayCrds ? { gatewayCrds } : {}),
         ...(operatorCrds ? { operatorCrds } : {}),
     };

@@ -108,12 +108,12 @@ function plannedObjects(apps: AppDraft[], namespaces: string[], traefikNamespace
     for (const app of apps) {
         const { namespace, names } = app;
         const path = `${PROJECT}:apps.${app.id}`;
-        const of = (apiVersion: string, kind: string, name: string) => objects.push({ apiVersion, kind, namespace, name, path });
+        const of = (apiVersion: string, kind: string, name: string, key = path) => objects.push({ apiVersion, kind, namespace, name, path: key });
         if (app.secretEnv.length > 0) {
             of("v1", "Secret", names.secret);
         }
         if (app.serverTls?.issuer) {
-            of("cert-manager.io/v1", "Certificate", names.certificate);
+            of("cert-manager.io/v1", "Certificate", names.certificate, `${path}.tls.certificate.issuer`);
         }
         app.storage?.claims.forEach((claim) => of("v1", "PersistentVolumeClaim", claim));
         of("apps/v1", app.storage ? "StatefulSet" : "Deployment", names.deployment);

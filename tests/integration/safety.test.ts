@@ -4,7 +4,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { cacheDir } from "../../tools/charts";
-import { destroyAndClean, eventually, exists, kubectl, kubectlJson, ProjectCopy, projectDir } from "../support/harness";
+import { destroyAndClean, eventually, exists, installCertManagerCrds, kubectl, kubectlJson, ProjectCopy, projectDir } from "../support/harness";
 
 /** Collects everything the engine prints, to look for warnings. */
 function recorder(): { lines: string[]; onOutput: (line: string) => void } {
@@ -103,6 +103,25 @@ describe("security and faults on the local control plane", function () {
     });
 
     describe("faults", () => {
+        it("refuses dev at preview on a cluster without cert-manager, and its up creates nothing (no half-applied stack)", async () => {
+            const stack = await project.stack("it-no-cert-manager", "dev");
+            kubectl(project.env, "delete", "crd", "certificates.cert-manager.io", "--wait=true");
+            try {
+                const refused = (err: Error) => {
+                    assert.match(err.message, /tcp-platform:apps\.db\.tls\.certificate\.issuer: is a Certificate \(cert-manager\.io\/v1\), and this cluster does not have its CRD \(certificates\.cert-manager\.io\)/);
+                    assert.match(err.message, /tcp-platform:apps\.cache\.tls\.certificate\.issuer: .* Fix: install cert-manager/);
+                    return true;
+                };
+                await assert.rejects(stack.preview(quiet), refused);
+                await assert.rejects(stack.up(quiet), refused);
+                assert.deepEqual(await stateResources(stack), [], "the up registered nothing");
+                assert.ok(!exists(project.env, "namespace", "backend") && !exists(project.env, "namespace", "traefik"), "nothing was created on the cluster");
+            } finally {
+                installCertManagerCrds(project.env);
+                await stack.destroy(quiet);
+            }
+        });
+
         it("converges after the API server is killed in the middle of an update, nothing lost or duplicated", async () => {
             const stack = await project.stack("it-fault", "dev");
             const interrupted = stack.up(quiet).then(() => "finished", (err: Error) => `failed: ${err.message.slice(0, 200)}`);

@@ -30,8 +30,9 @@ const chart41 = (change: (v: Record<string, any>) => void = () => undefined) => 
     change(v);
 });
 
-/** A cluster that serves these CRDs (by name) at these versions, and nothing else. */
-function withCrds(served: Record<string, string[]>): ClusterReader {
+/** A cluster that serves these CRDs (by name) at these versions, cert-manager's (which dev's certificates need), and nothing else. */
+function withCrds(crds: Record<string, string[]>): ClusterReader {
+    const served: Record<string, string[]> = { "certificates.cert-manager.io": ["v1"], ...crds };
     const crd = (name: string): LiveRead => (served[name] ? { name, labels: {}, ownerReferences: [], crd: { served: served[name], annotations: {} } } : "absent");
     return {
         describe: "in-memory",

@@ -11,7 +11,7 @@ import { chartFullname } from "../../lib/traefik/profile";
 import { objectKey } from "../../lib/live/cluster";
 import { registeredObjects } from "../../lib/plan/plan";
 import { crdDecision } from "../../lib/live/crds";
-import { foreignContents, LiveFacts, readLiveFacts } from "../../lib/live/facts";
+import { foreignContents, LiveFacts, OPERATOR_KINDS, readLiveFacts } from "../../lib/live/facts";
 import { manifestsOf, traefikValuesOf } from "../../tools/manifests";
 import { keptNamespaces } from "../../platform";
 import { ownerLabels, StackIdentity } from "../../lib/ownership";
@@ -22,11 +22,20 @@ import { devWith, problemsOf, stackRaw } from "../support/helpers";
 
 const prod: StackIdentity = { project: "tcp-platform", stack: "prod" };
 
-/** A cluster holding `objects` (by objectKey), `services`, and what each namespace holds. */
+const meta = (name: string, labels: Record<string, string> = {}, namespace?: string): LiveMeta => ({ name, namespace, labels, ownerReferences: [] });
+
+/** An operator's CRD as a cluster with the operator serves it (cert-manager's, which the local plane applies too). */
+const servedCrd = (name: string, served = ["v1"]): LiveMeta => ({ ...meta(name), crd: { served, annotations: {} } });
+const operatorCrds = new Set(OPERATOR_KINDS.map((k) => k.crd));
+
+/**
+ * A cluster holding `objects` (by objectKey), `services`, and what each namespace holds; `crd` is
+ * Traefik's (and Gateway API's), the operators' CRDs are served.
+ */
 function cluster(objects: Record<string, LiveMeta>, services: LiveService[] = [], crd: LiveRead = "absent", contents: Record<string, (LiveMeta & { kind: string })[]> = {}): ClusterReader {
     return {
         describe: "in-memory",
-        read: (ref: ObjectRef) => Promise.resolve(ref.kind === "CustomResourceDefinition" ? crd : objects[objectKey(ref)] ?? "absent"),
+        read: (ref: ObjectRef) => Promise.resolve(ref.kind !== "CustomResourceDefinition" ? objects[objectKey(ref)] ?? "absent" : operatorCrds.has(ref.name) ? servedCrd(ref.name) : crd),
         services: () => Promise.resolve(services),
         claims: () => Promise.resolve(Object.values(objects).filter((o) => o.claim !== undefined)),
         namespaceContents: (namespace) => Promise.resolve(contents[namespace] ?? []),
@@ -38,7 +47,6 @@ const traefikService = (labels: Record<string, string>, nodePorts: number[], nam
     namespace, name: release, labels: { ...labels, "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `${release}-${namespace}` }, annotations, nodePorts,
 });
 
-const meta = (name: string, labels: Record<string, string> = {}, namespace?: string): LiveMeta => ({ name, namespace, labels, ownerReferences: [] });
 
 function devPlan(stack = "dev"): PlatformPlan {
     const raw = stackRaw("dev");
@@ -224,10 +232,10 @@ describe("live checks before any change", () => {
             [objectKey({ kind: "PersistentVolumeClaim", namespace: "backend", name: "data-mysql-demo-0" })]: { ...meta("data-mysql-demo-0", own, "backend"), claim: { size, storageClass } },
         });
         const growTo = (size: string, storageClass?: string) => validate(devWith((v) => { v.apps["mysql-demo"].storage = { size, ...(storageClass ? { storageClass } : {}) }; }));
-        const reader = (objects: Record<string, LiveMeta>, expandable: boolean): ClusterReader => ({
-            ...cluster(objects),
-            read: (ref) => Promise.resolve(ref.kind === "StorageClass" ? { ...meta(ref.name), allowVolumeExpansion: expandable } : objects[objectKey(ref)] ?? "absent"),
-        });
+        const reader = (objects: Record<string, LiveMeta>, expandable: boolean): ClusterReader => {
+            const base = cluster(objects);
+            return { ...base, read: (ref) => ref.kind === "StorageClass" ? Promise.resolve({ ...meta(ref.name), allowVolumeExpansion: expandable }) : base.read(ref) };
+        };
         assert.deepEqual(await refusal(growTo("1Gi"), reader(claim("1Gi"), false)), [], "same size: nothing to do");
         assert.deepEqual(await refusal(growTo("2Gi"), reader(claim("1Gi"), true)), [], "the class can grow it");
         assert.deepEqual(await refusal(growTo("2Gi"), reader(claim("1Gi"), false)), [
@@ -239,6 +247,28 @@ describe("live checks before any change", () => {
         ]);
         assert.match((await refusal(growTo("1Gi", "fast"), reader(claim("1Gi"), true)))[0],
             /^tcp-platform:apps\.mysql-demo\.storage\.storageClass: differs from the class of claim data-mysql-demo-0 \(standard\), and a claim keeps its class/);
+    });
+
+    it("refuses at preview a kind the cluster does not serve (cert-manager's Certificate), naming what installs it and the key that does without it", async () => {
+        const without = (served: LiveRead): ClusterReader => {
+            const base = cluster({});
+            return { ...base, read: (ref) => ref.name === "certificates.cert-manager.io" ? Promise.resolve(served) : base.read(ref) };
+        };
+        const refused = await refusal(devPlan(), without("absent"));
+        // dev requests two certificates from an issuer (db and cache): both are named, nothing else is refused.
+        assert.deepEqual(refused.map((r) => r.split(":").slice(0, 2).join(":")), ["tcp-platform:apps.db.tls.certificate.issuer", "tcp-platform:apps.cache.tls.certificate.issuer"]);
+        assert.equal(refused[0], 'tcp-platform:apps.db.tls.certificate.issuer: is a Certificate (cert-manager.io/v1), and this cluster does not have its CRD (certificates.cert-manager.io): ' +
+            'pulumi up would create the rest of the stack and fail on it (got "Certificate backend/db-tls"). Fix: install cert-manager (https://cert-manager.io/docs/installation/; ' +
+            "its CRDs alone do for a preview) first, or write tls.certificate: {secretName: <a kubernetes.io/tls Secret in the app's namespace>} instead of an issuer");
+        assert.match((await refusal(devPlan(), without(servedCrd("certificates.cert-manager.io", ["v1alpha2"]))))[0], /has its CRD serving v1alpha2, not v1 \(certificates\.cert-manager\.io\)/);
+        // An identity that may not read CRDs is not refused on a guess; a stack with certificates of its own needs no cert-manager.
+        assert.deepEqual(await refusal(devPlan(), without("forbidden")), []);
+        const ownCertificates = validate(devWith((v) => {
+            for (const id of ["db", "cache"]) {
+                v.apps[id].tls.certificate = { secretName: `${id}-tls` };
+            }
+        }));
+        assert.deepEqual(await refusal(ownCertificates, without("absent")), []);
     });
 
     it("refuses to move a database to another namespace, away from its data", async () => {
