@@ -5,6 +5,7 @@
  * whatever is there; this decides first, at preview, with nothing changed.
  */
 import { ClusterReader, ClusterUnreadable, LiveService, objectKey } from "./cluster";
+import { crdFieldProblems } from "./crdFields";
 import { crdDecision, gatewayCrdDecision, scrapeDecision } from "./crds";
 import { LiveFacts, operatorKindsOf, readLiveFacts } from "./facts";
 import { storageProblems } from "./storage";
@@ -164,14 +165,17 @@ export async function checkCluster(plan: PlatformPlan, adopt: boolean, reader: C
         }]);
     }
     const gatewayCrds = gatewayCrdDecision(plan, facts, adopt);
-    const problems = [...liveProblems(plan, facts, adopt), ...traefikMoveProblems(plan, facts.services), ...storageProblems(plan, facts), ...gatewayCrds.problems, ...missingKindProblems(plan, facts)];
+    const crds = crdDecision(plan, facts, adopt);
+    const problems = [...liveProblems(plan, facts, adopt), ...traefikMoveProblems(plan, facts.services), ...storageProblems(plan, facts), ...gatewayCrds.problems, ...missingKindProblems(plan, facts),
+        // The stack's own CRDs are upgraded with its chart; another owner's are used as they are.
+        ...(crds === "skip" ? crdFieldProblems(plan, facts.traefikKindCrds) : [])];
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
     const scrape = scrapeDecision(facts);
     const traefikRestart = restartWarning(plan, facts.traefikDeployment);
     return {
-        crds: crdDecision(plan, facts, adopt), keepNamespaces: facts.foreign,
+        crds, keepNamespaces: facts.foreign,
         ...(gatewayCrds.decision ? { gatewayCrds: gatewayCrds.decision } : {}),
         ...(scrape ? { scrape } : {}),
         ...(traefikRestart ? { traefikRestart } : {}),

@@ -5,6 +5,7 @@
  * @kubernetes/client-node loads it and applies its credentials (certificates, tokens, exec plugins).
  */
 import * as https from "https";
+import type { SchemaNode } from "./crdFields";
 import { ObjectRef } from "../model";
 
 /** Metadata of a live object, as far as ownership needs it. */
@@ -17,8 +18,8 @@ export interface LiveMeta {
     claim?: { size?: string; storageClass?: string };
     /** A StorageClass: whether its claims may grow. */
     allowVolumeExpansion?: boolean;
-    /** A CustomResourceDefinition: the versions it serves, and its annotations (a release's bundle version and channel). */
-    crd?: { served: string[]; annotations: Record<string, string> };
+    /** A CustomResourceDefinition: the versions it serves, its annotations (a release's bundle version and channel), and each version's schema. */
+    crd?: { served: string[]; annotations: Record<string, string>; schemas?: Record<string, SchemaNode> };
     /** A Deployment: its pod template's annotations. */
     podAnnotations?: Record<string, string>;
 }
@@ -63,7 +64,8 @@ interface ApiObject {
         ownerReferences?: { kind: string; name: string }[];
     };
     spec?: {
-        resources?: { requests?: { storage?: string } }; storageClassName?: string; ports?: { nodePort?: number }[]; versions?: { name: string; served: boolean }[];
+        resources?: { requests?: { storage?: string } }; storageClassName?: string; ports?: { nodePort?: number }[];
+        versions?: { name: string; served: boolean; schema?: { openAPIV3Schema?: SchemaNode } }[];
         template?: { metadata?: { annotations?: Record<string, string> } };
     };
     allowVolumeExpansion?: boolean;
@@ -143,7 +145,12 @@ export async function providerClusterReader(kubeconfig: string | undefined, cont
         ...(kind === "PersistentVolumeClaim" ? { claim: { size: spec?.resources?.requests?.storage, storageClass: spec?.storageClassName } } : {}),
         ...(kind === "StorageClass" ? { allowVolumeExpansion: allowVolumeExpansion ?? false } : {}),
         ...(kind === "Deployment" ? { podAnnotations: spec?.template?.metadata?.annotations ?? {} } : {}),
-        ...(kind === "CustomResourceDefinition" ? { crd: { served: (spec?.versions ?? []).filter((v) => v.served).map((v) => v.name), annotations: metadata.annotations ?? {} } } : {}),
+        ...(kind === "CustomResourceDefinition" ? {
+            crd: {
+                served: (spec?.versions ?? []).filter((v) => v.served).map((v) => v.name), annotations: metadata.annotations ?? {},
+                schemas: Object.fromEntries((spec?.versions ?? []).filter((v) => v.served && v.schema?.openAPIV3Schema).map((v) => [v.name, v.schema!.openAPIV3Schema!])),
+            },
+        } : {}),
     });
 
     return {

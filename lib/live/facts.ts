@@ -4,6 +4,7 @@
  * namespaces hold that the stack does not own, and the stack's claims.
  */
 import { ClusterReader, LiveMeta, LiveRead, LiveService, objectKey } from "./cluster";
+import { traefikCrdsOf } from "./crdFields";
 import { liveClaims } from "./storage";
 import { describeOwner, ownerLabels, ownerOf, sameOwner } from "../ownership";
 import { ObjectRef, PlatformPlan } from "../model";
@@ -58,6 +59,8 @@ export interface LiveFacts {
     operatorCrds?: LiveRead[];
     /** The CRD of each operator kind the plan uses, by CRD name. */
     operatorKindCrds: Map<string, LiveRead>;
+    /** Where Traefik's CRDs exist: the CRD of each traefik.io kind the plan's objects use, by CRD name. */
+    traefikKindCrds: Map<string, LiveRead>;
     /** For each planned namespace that exists, what it holds that the stack does not own (foreignContents). */
     foreign: Map<string, string[]>;
     /** The StorageClasses of existing claims the plan would grow. */
@@ -86,6 +89,8 @@ export async function readLiveFacts(plan: PlatformPlan, reader: ClusterReader): 
         Promise.all(operatorKindsOf(plan).map(async ({ crd }) => [crd, await reader.read(crdRef(crd))] as const)),
     ]);
     const objects = new Map(reads);
+    // Their schemas matter only where the CRDs exist: a stack that installs them installs its chart's.
+    const traefikKindCrds = typeof crds === "object" ? await Promise.all(traefikCrdsOf(plan).map(async (name) => [name, await reader.read(crdRef(name))] as const)) : [];
     const existingNamespaces = plan.objects.filter((ref) => ref.kind === "Namespace" && typeof objects.get(objectKey(ref)) === "object");
     const foreign = await Promise.all(existingNamespaces.map(async ({ name }) => [name, foreignContents(await reader.namespaceContents(name), plan)] as const));
     const classes = [...new Set(liveClaims(plan, objects).filter((c) => c.grows).map((c) => c.live.storageClass ?? ""))].filter((name) => name !== "");
@@ -93,7 +98,7 @@ export async function readLiveFacts(plan: PlatformPlan, reader: ClusterReader): 
         [name, await reader.read({ apiVersion: "storage.k8s.io/v1", kind: "StorageClass", name, path: "" })] as const));
     return {
         objects, services, crds, foreign: new Map(foreign.filter(([, held]) => held.length > 0)), storageClasses: new Map(storageClasses), ownClaims, traefikDeployment,
-        operatorKindCrds: new Map(operatorKindCrds),
+        operatorKindCrds: new Map(operatorKindCrds), traefikKindCrds: new Map(traefikKindCrds),
         ...(gatewayCrds ? { gatewayCrds } : {}),
         ...(operatorCrds ? { operatorCrds } : {}),
     };
