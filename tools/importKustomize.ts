@@ -11,6 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import * as YAML from "yaml";
+import { portableYaml } from "../lib/portableYaml";
 import type { ImageMapping } from "../lib/config/schema";
 import { isTraefikApplication, traefikFromApplication } from "../lib/import/argocd";
 import { importKustomize, KustomizeImport, OverlayBuild } from "../lib/import/kustomize";
@@ -78,7 +79,7 @@ function sourced(object: KubeObject, tree: string, wrapper: string): Sourced {
 async function build(tree: string, overlay: string): Promise<Sourced[] | Problem> {
     const wrapper = fs.mkdtempSync(path.join(os.tmpdir(), "tcp-platform-import-"));
     try {
-        fs.writeFileSync(path.join(wrapper, "kustomization.yaml"), YAML.stringify({
+        fs.writeFileSync(path.join(wrapper, "kustomization.yaml"), portableYaml({
             apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization",
             resources: [path.relative(wrapper, path.join(tree, overlay))], buildMetadata: ["originAnnotations", "transformerAnnotations"],
         }));
