@@ -12,7 +12,7 @@ import * as path from "path";
 import { promisify } from "util";
 import * as YAML from "yaml";
 import { portableYaml } from "../lib/portableYaml";
-import type { ImageMapping } from "../lib/config/schema";
+import type { ImageMappingInput } from "../lib/config/schema";
 import { isTraefikApplication, traefikFromApplication } from "../lib/import/argocd";
 import { importKustomize, KustomizeImport, OverlayBuild } from "../lib/import/kustomize";
 import { describe, field, isRecord, KubeObject, refusal, ROUTE_KINDS, Sourced } from "../lib/import/objects";
@@ -112,7 +112,7 @@ function overlayOwn(tree: string, overlay: string, objects: Sourced[]): Pick<Ove
     const files = filesOf(path.join(tree, overlay)).filter((f) => KUSTOMIZATION_FILES.includes(path.basename(f))).map((f) => `${overlay}/${f}`);
     const images = files.flatMap((file) => {
         const list = kustomization(tree, file).images;
-        return Array.isArray(list) ? list.filter(isRecord).map((m, i) => ({ mapping: m as unknown as ImageMapping, at: `${file} images[${i}]` })) : [];
+        return Array.isArray(list) ? list.filter(isRecord).map((m, i) => ({ mapping: m as unknown as ImageMappingInput, at: `${file} images[${i}]` })) : [];
     });
     return { affix: { prefix, suffix }, images };
 }

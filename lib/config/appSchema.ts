@@ -1,6 +1,7 @@
 /** The schema of one app's entry in a stack (`tcp-platform:apps.<id>`), and of the stack's image mappings. */
 import { z } from "zod";
-import { cidrList, dnsLabel, dnsSubdomain, hostName, imageDigest, imageName, imageTag, labelName, labelValue, matching, port, quantity, replicas, resourcesSchema, secretName, wildcardHost } from "./primitives";
+import { alpnProtocol, imageDigest, sniHost } from "../vocabulary";
+import { cidrList, dnsLabel, dnsSubdomain, imageName, imageTag, labelName, labelValue, matching, port, quantity, replicas, resourcesSchema, secretName, term } from "./primitives";
 
 const entryPointSchema = z.strictObject({
     /** entryPoint name; with `port` the app declares it, without it refers to an existing one. */
@@ -90,15 +91,13 @@ export const appSchema = z.strictObject({
     allowFrom: z.array(peerSchema).optional(),
     resources: resourcesSchema.optional(),
     entryPoint: entryPointSchema.optional(),
-    host: z.string().refine((h) => hostName.test(h) || wildcardHost.test(h), {
-        message: "is not a valid host name",
-        params: { fix: "use a DNS name such as db.example.com, or one wildcard label: *.db.example.com" },
-    }).optional(),
+    /** SNI host (TCP: a name or `*.` and a name), or the HTTP app's host. */
+    host: term(sniHost).optional(),
     tls: tlsSchema.optional(),
     storage: storageSchema.optional(),
     protect: z.boolean().optional(),
     /** TLS ALPN protocols the route matches (with TLS only). */
-    alpn: z.array(matching(/^[\x21-\x7e]{1,255}$/, "is not an ALPN protocol id", "write the protocol id clients send, e.g. postgresql or h2")).min(1).optional(),
+    alpn: z.array(term(alpnProtocol)).min(1).optional(),
     /** Only these clients may connect (a MiddlewareTCP). */
     ipAllowList: cidrList.optional(),
     /** Simultaneous connections through Traefik (a MiddlewareTCP). */
@@ -117,5 +116,5 @@ export const imageMappingSchema = z.strictObject({
     name: z.string().min(1),
     newName: matching(imageName, "is not an image name", "write registry/repository without tag, e.g. registry.example.com/team/app").optional(),
     newTag: matching(imageTag, "is not an image tag", "use letters, digits, '_', '.', '-' (at most 128)").optional(),
-    digest: matching(imageDigest, "is not an image digest", "write sha256:<64 hex digits>").optional(),
+    digest: term(imageDigest).optional(),
 });

@@ -9,7 +9,8 @@ import * as YAML from "yaml";
 import { z } from "zod";
 import type { AppSpec, Catalog, PortContract } from "../catalog";
 import { ConfigError, Problem } from "../problems";
-import { dnsLabel, dnsSubdomain, labelName, labelValue, matching, port, replicas } from "./primitives";
+import { routePath } from "../vocabulary";
+import { dnsLabel, dnsSubdomain, labelName, labelValue, matching, port, replicas, term } from "./primitives";
 import { schemaProblems } from "./schemaProblems";
 
 const envName = matching(/^[A-Za-z_][A-Za-z0-9_]*$/, "is not an environment variable name", "use letters, digits and '_', not starting with a digit");
@@ -75,7 +76,7 @@ const baseShape = {
 const kindSchemas = {
     tcp: z.strictObject({ kind: z.literal("tcp"), ...baseShape, tls: z.strictObject({ passthrough: z.literal(true) }).optional() }),
     udp: z.strictObject({ kind: z.literal("udp"), ...baseShape }),
-    http: z.strictObject({ kind: z.literal("http"), ...baseShape, path: matching(/^\//, "is not an HTTP path", "write a path prefix starting with /") }),
+    http: z.strictObject({ kind: z.literal("http"), ...baseShape, path: term(routePath) }),
 };
 
 // The schema's output is an AppSpec: a change to either that breaks this is a type error here.

@@ -2,18 +2,14 @@
  * The building blocks of the stack configuration's schema: names, hosts, images, quantities,
  * ports, addresses and durations, each with the message and the fix a refusal names.
  */
-import { isIP } from "net";
 import { z } from "zod";
 import { parseQuantity } from "../quantity";
+import { Checked, sourceRange } from "../vocabulary";
 
 // Kubernetes label syntax (k8s.io/apimachinery validation): optional DNS-subdomain prefix, then
 // a name of at most 63 characters; values at most 63 characters, possibly empty.
 export const labelName = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 export const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
-// RFC 1123 host name, as Traefik's HostSNI and an Ingress host take it.
-export const hostName = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
-// A wildcard host as Traefik's HostSNI takes it: `*.` then a host name (the `*` is one label).
-export const wildcardHost = new RegExp(`^\\*\\.${hostName.source.slice(1)}`);
 // RFC 1123 label: a Secret name and a Kubernetes object name part.
 export const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 // A Helm release name: an RFC 1123 label of at most 53 characters (Helm appends suffixes to it).
@@ -23,7 +19,18 @@ export const dnsSubdomain = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0
 // An image name (repository path) without tag or digest.
 export const imageName = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]{1,2}[a-z0-9]+)*)*$/;
 export const imageTag = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-export const imageDigest = /^[a-z0-9]+([+._-][a-z0-9]+)*:[a-f0-9]{32,}$/;
+
+/** A string its vocabulary's checked constructor accepts, as the branded value it makes; else its refusal. */
+export function term<T>(check: (text: string) => Checked<T>) {
+    return z.string().transform((text, ctx): T => {
+        const checked = check(text);
+        if (checked.ok) {
+            return checked.value;
+        }
+        ctx.addIssue({ code: "custom", message: checked.problem, params: { fix: checked.fix }, input: text });
+        return z.NEVER;
+    });
+}
 
 /** A string matching `pattern`, with our message and fix when it does not. */
 export function matching(pattern: RegExp, message: string, fix: string) {
@@ -43,17 +50,7 @@ export const resourcesSchema = z.strictObject({ requests: resourceAmounts.option
 export const port = z.number().int().min(1).max(65535);
 export const replicas = z.number().int().min(0).max(1000);
 
-/** An IP address, or a CIDR range, as Traefik's sourceRange and trustedIPs take them. */
-export function isCidr(text: string): boolean {
-    const [address, bits, extra] = text.split("/");
-    const family = isIP(address);
-    if (family === 0 || extra !== undefined) {
-        return false;
-    }
-    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
-}
-
-export const cidr = z.string().refine(isCidr, { message: "is not an IP address or CIDR range", params: { fix: "write an address (192.0.2.10) or a range (10.0.0.0/8, 2001:db8::/32)" } });
+export const cidr = term(sourceRange);
 export const cidrList = z.array(cidr).min(1);
 
 /** Seconds, as a number or a duration: "30s", "1m30s". */

@@ -47,6 +47,9 @@ export function configSchema(catalog: Catalog): z.ZodObject {
 export type ResourcesConfig = z.infer<typeof resourcesSchema>;
 export type AppConfig = z.infer<typeof appSchema>;
 export type ImageMapping = z.infer<typeof imageMappingSchema>;
+/** An app's entry and an image mapping as a stack file holds them, before the schema made checked values of them (what the import writes). */
+export type AppConfigInput = z.input<typeof appSchema>;
+export type ImageMappingInput = z.input<typeof imageMappingSchema>;
 export type TlsConfig = z.infer<typeof tlsSchema>;
 export type TlsOptionsConfig = z.infer<typeof tlsOptionsSchema>;
 export type Duration = z.infer<typeof duration>;
