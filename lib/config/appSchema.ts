@@ -30,9 +30,24 @@ const certificateSchema = z.strictObject({
 /** Traefik's clientAuthType values (its TLSOption CRD's enum). */
 export const CLIENT_AUTH_MODES = ["NoClientCert", "RequestClientCert", "RequireAnyClientCert", "VerifyClientCertIfGiven", "RequireAndVerifyClientCert"] as const;
 
+const TLS_VERSIONS = ["1.0", "1.1", "1.2", "1.3"] as const;
+type TlsVersion = (typeof TLS_VERSIONS)[number];
+const traefikSpelling = (v: TlsVersion) => `VersionTLS1${v.slice(2)}`;
+
+/** A TLS version as the project writes it ("1.3", or unquoted 1.3) or as Traefik does (VersionTLS13): one value. */
+const tlsVersion = z.custom<string | number>(() => true).transform((value: unknown, ctx): TlsVersion => {
+    const text = typeof value === "number" ? value.toFixed(1) : value;
+    const version = TLS_VERSIONS.find((v) => v === text || traefikSpelling(v) === text);
+    if (version === undefined) {
+        ctx.addIssue({ code: "custom", message: "is not a TLS version", params: { fix: `use one of ${TLS_VERSIONS.map((v) => `"${v}"`).join(", ")} (or Traefik's ${TLS_VERSIONS.map(traefikSpelling).join(", ")})` }, input: value });
+        return z.NEVER;
+    }
+    return version;
+});
+
 /** TLS parameters Traefik applies where it terminates TLS: a TLSOption of the route. */
 export const tlsOptionsSchema = z.strictObject({
-    minVersion: z.enum(["1.0", "1.1", "1.2", "1.3"]).optional(),
+    minVersion: tlsVersion.optional(),
     clientAuth: z.strictObject({
         /** Secrets (tls.ca or ca.crt) holding the CAs client certificates must chain to. */
         secretNames: z.array(secretName).optional(),

@@ -5,13 +5,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
 import { z } from "zod";
 import type { AppSpec, Catalog, PortContract } from "../catalog";
 import { ConfigError, Problem } from "../problems";
 import { routePath } from "../vocabulary";
 import { dnsLabel, dnsSubdomain, labelName, labelValue, matching, port, replicas, term } from "./primitives";
 import { schemaProblems } from "./schemaProblems";
+import { readYamlText } from "./yamlInput";
 
 const envName = matching(/^[A-Za-z_][A-Za-z0-9_]*$/, "is not an environment variable name", "use letters, digits and '_', not starting with a digit");
 const absolutePath = matching(/^\/[^\0]*$/, "is not an absolute path", "write a path inside the container, starting with /");
@@ -118,14 +118,12 @@ export function readCatalogDir(dir: string): Catalog {
             problems.push({ path: file, value: id, problem: "defines an app that another file of the catalog defines", fix: "keep one of <id>.yaml and <id>.yml" });
             continue;
         }
-        let value: unknown;
-        try {
-            value = YAML.parse(fs.readFileSync(path.join(dir, name), "utf8"));
-        } catch (err) {
-            problems.push({ path: file, value: undefined, problem: `is not valid YAML: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`, fix: "correct the YAML syntax" });
+        const read = readYamlText(fs.readFileSync(path.join(dir, name), "utf8"), file);
+        if (!read.ok) {
+            problems.push(read.problem);
             continue;
         }
-        const spec = parseAppDefinition(file, value);
+        const spec = parseAppDefinition(file, read.value);
         if (Array.isArray(spec)) {
             problems.push(...spec);
         } else {

@@ -53,10 +53,40 @@ export const replicas = z.number().int().min(0).max(1000);
 export const cidr = term(sourceRange);
 export const cidrList = z.array(cidr).min(1);
 
-/** Seconds, as a number or a duration: "30s", "1m30s". */
-export const duration = z.union([
-    z.number().int().min(0),
-    z.string().refine((d) => /^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/.test(d), { message: "is not a duration", params: { fix: 'write seconds (30) or a duration such as "30s" or "1m30s"' } }),
-]);
+// Go's time.ParseDuration units, in seconds.
+const GO_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, "\u00b5s": 1e-6, "\u03bcs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+
+/** Seconds (to the millisecond) of a duration in Go's syntax ("15s", "1m30s", "500ms", "1.5h"), without a sign; else undefined. */
+export function goDurationSeconds(text: string): number | undefined {
+    if (text === "0") {
+        return 0;
+    }
+    const part = /(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/y;
+    let total = 0;
+    let at = 0;
+    while (at < text.length) {
+        part.lastIndex = at;
+        const match = part.exec(text);
+        if (!match) {
+            return undefined;
+        }
+        total += Number(match[1]) * GO_UNITS[match[2]];
+        at = part.lastIndex;
+    }
+    return text.length > 0 ? Math.round(total * 1000) / 1000 : undefined;
+}
+
+const DURATION_FIX = 'write whole seconds (30) or a duration in Go\'s syntax, as Traefik takes it: "30s", "1m30s", "500ms", "1h"';
+
+/** Seconds, from whole seconds or a Go duration: normalised here, once. */
+export const duration = z.custom<number | string>(() => true).transform((value: unknown, ctx): number => {
+    const seconds = typeof value === "number" ? (Number.isInteger(value) && value >= 0 ? value : undefined) : typeof value === "string" ? goDurationSeconds(value) : undefined;
+    if (seconds === undefined) {
+        const message = value === undefined ? "is required" : typeof value === "number" ? "is not a whole, non-negative number of seconds" : "is not a duration";
+        ctx.addIssue({ code: "custom", message, params: { fix: DURATION_FIX }, input: value });
+        return z.NEVER;
+    }
+    return seconds;
+});
 
 export const secretName = matching(dnsLabel, "is not a valid Secret name", "use lowercase letters, digits and '-'");

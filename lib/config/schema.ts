@@ -77,4 +77,6 @@ export interface RawConfig {
     secretKeys: Set<string>;
     /** The project and stack the configuration belongs to: the owner of what it creates. */
     identity: StackIdentity;
+    /** Config keys of other namespaces (`kubernetes:context`), where a misspelt `tcp-platform:` key would hide. */
+    otherKeys?: string[];
 }

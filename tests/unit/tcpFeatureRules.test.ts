@@ -68,7 +68,7 @@ describe("TCP feature rules", () => {
 
         it("refuses what is not a duration", () => {
             assert.deepEqual(refused((v) => { v.traefik.gracePeriod = { graceTimeOut: "30 seconds" }; }), [
-                'tcp-platform:traefik.gracePeriod.graceTimeOut: is not a duration (got "30 seconds"). Fix: write seconds (30) or a duration such as "30s" or "1m30s"',
+                `tcp-platform:traefik.gracePeriod.graceTimeOut: is not a duration (got "30 seconds"). Fix: write whole seconds (30) or a duration in Go's syntax, as Traefik takes it: "30s", "1m30s", "500ms", "1h"`,
             ]);
         });
     });
@@ -116,7 +116,7 @@ describe("TCP feature rules", () => {
             ]);
             assert.deepEqual(refused((v) => { prodPair(v); v.apps.cache.tls = { secretName: "cache-tls", options: { clientAuth: { mode: "RequireAnyClientCert" } } }; }), []);
             assert.match(refused((v) => { prodPair(v); v.apps.cache.tls = { secretName: "cache-tls", options: { minVersion: "1.4" } }; })[0],
-                /^tcp-platform:apps\.cache\.tls\.options\.minVersion: is not an accepted value \(got "1\.4"\)\. Fix: use one of "1\.0", "1\.1", "1\.2", "1\.3"$/);
+                /^tcp-platform:apps\.cache\.tls\.options\.minVersion: is not a TLS version \(got "1\.4"\)\. Fix: use one of "1\.0", "1\.1", "1\.2", "1\.3" \(or Traefik's VersionTLS10, VersionTLS11, VersionTLS12, VersionTLS13\)$/);
         });
     });
 
