@@ -1,7 +1,8 @@
 /** The schema of one app's entry in a stack (`tcp-platform:apps.<id>`), and of the stack's image mappings. */
 import { z } from "zod";
 import { alpnProtocol, imageDigest, sniHost } from "../vocabulary";
-import { cidrList, dnsLabel, dnsSubdomain, imageName, imageTag, labelName, labelValue, matching, port, quantity, replicas, resourcesSchema, secretName, term } from "./primitives";
+import { labelsSchema } from "./kubernetesNames";
+import { cidrList, dnsLabel, dnsSubdomain, imageName, imageTag, matching, port, quantity, replicas, resourcesSchema, secretName, term } from "./primitives";
 
 const entryPointSchema = z.strictObject({
     /** entryPoint name; with `port` the app declares it, without it refers to an existing one. */
@@ -78,17 +79,14 @@ export const peerSchema = z.strictObject({
     /** Namespace the clients run in. */
     namespace: matching(dnsLabel, "is not a namespace name", "use lowercase letters, digits and '-'"),
     /** Labels of the client pods; all pods of the namespace when absent. */
-    podLabels: z.record(z.string(), z.string()).optional(),
+    podLabels: labelsSchema.optional(),
 });
 
-/** Labels as Kubernetes takes them (keys and values checked). */
-export const labelsSchema = z.record(
-    matching(labelName, "is not a label key", "use a Kubernetes label key such as environment or example.com/team"),
-    matching(labelValue, "is not a label value", "use at most 63 letters, digits, '-', '_', '.'"),
-);
 
 /** What Kustomize's namePrefix / nameSuffix add to a name: lowercase letters, digits, '-' and '.'. */
 const nameAffix = matching(/^[a-z0-9.-]{1,40}$/, "is not a name prefix or suffix", "use at most 40 lowercase letters, digits, '-' and '.'");
+
+export { labelsSchema };
 
 export const appSchema = z.strictObject({
     replicas: replicas.optional(),

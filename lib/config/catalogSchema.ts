@@ -9,7 +9,8 @@ import { z } from "zod";
 import type { AppSpec, Catalog, PortContract } from "../catalog";
 import { ConfigError, Problem } from "../problems";
 import { routePath } from "../vocabulary";
-import { dnsLabel, dnsSubdomain, labelName, labelValue, matching, port, replicas, term } from "./primitives";
+import { labelsSchema } from "./kubernetesNames";
+import { dnsLabel, dnsSubdomain, matching, port, replicas, term } from "./primitives";
 import { schemaProblems } from "./schemaProblems";
 import { readYamlText } from "./yamlInput";
 
@@ -53,10 +54,7 @@ const containerSchema = z.strictObject({
     tlsServer: z.strictObject({ mountPath: absolutePath, args: z.array(tlsArgument), port: portContract.optional() }).optional(),
 });
 
-const selectorSchema = z.record(
-    matching(labelName, "is not a label key", "use a Kubernetes label key such as app"),
-    matching(labelValue, "is not a label value", "use at most 63 letters, digits, '-', '_', '.'"),
-).refine((s) => Object.keys(s).length > 0, { message: "selects no pods", params: { fix: "give the app at least one label, e.g. {app: <name>}" } });
+const selectorSchema = labelsSchema.refine((s) => Object.keys(s).length > 0, { message: "selects no pods", params: { fix: "give the app at least one label, e.g. {app: <name>}" } });
 
 const baseShape = {
     namespace: matching(dnsLabel, "is not a namespace name", "use lowercase letters, digits and '-'"),

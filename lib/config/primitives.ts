@@ -6,10 +6,6 @@ import { z } from "zod";
 import { parseQuantity } from "../quantity";
 import { Checked, sourceRange } from "../vocabulary";
 
-// Kubernetes label syntax (k8s.io/apimachinery validation): optional DNS-subdomain prefix, then
-// a name of at most 63 characters; values at most 63 characters, possibly empty.
-export const labelName = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-export const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 // RFC 1123 label: a Secret name and a Kubernetes object name part.
 export const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 // A Helm release name: an RFC 1123 label of at most 53 characters (Helm appends suffixes to it).
