@@ -115,16 +115,16 @@ const RANGE_FIX = "write an address (192.0.2.10, 2001:db8::1) or a range (10.0.0
  * it also takes an IPv6 zone, which netip.ParsePrefix and Traefik's IP checker refuse.
  */
 export function sourceRange(text: string): Checked<SourceRange> {
-    const bad = [...text].find((ch) => !/[0-9A-Fa-f.:/%]/.test(ch));
+    if (/^[0-9A-Fa-f:.]+%[^/]*(\/[0-9]+)?$/.test(text)) {
+        return refuse("has an IPv6 zone ('%'), which Traefik's IP checker refuses", "leave the zone out");
+    }
+    const bad = [...text].find((ch) => !/[0-9A-Fa-f.:/]/.test(ch));
     if (bad !== undefined) {
         return refuse(`holds ${describeChar(bad)}, which no address or range has`, RANGE_FIX);
     }
     const [address, bits, extra] = text.split("/");
     if (extra !== undefined) {
         return refuse("has more than one '/'", RANGE_FIX);
-    }
-    if (address.includes("%")) {
-        return refuse("has an IPv6 zone ('%'), which Traefik's IP checker refuses", "leave the zone out");
     }
     const family = isIP(address);
     if (family === 0) {
