@@ -19,7 +19,7 @@ export type SniHost = HostName | WildcardHost;
 export type AlpnProtocol = Term<"AlpnProtocol">;
 /** An IP address or a CIDR range as Go's net/netip parses them (Traefik's allow-lists, ClientIP, trustedIPs). */
 export type SourceRange = Term<"SourceRange">;
-/** An HTTP path prefix: `/` and URI path characters Traefik's rule language gives no meaning to. */
+/** An HTTP path prefix: `/` and URI path characters (unencoded) Traefik's rule language gives no meaning to. */
 export type RoutePath = Term<"RoutePath">;
 /** An image digest: a known algorithm and its lowercase hex of the right length. */
 export type ImageDigest = Term<"ImageDigest">;
@@ -140,11 +140,15 @@ export function sourceRange(text: string): Checked<SourceRange> {
 }
 
 export function routePath(text: string): Checked<RoutePath> {
-    const fix = "write a path prefix starting with '/', in URI path characters (letters, digits, '-', '.', '_', '~', '%', '/', ':', '@', '$', '*', '+', ';', '=')";
+    const fix = "write a path prefix starting with '/', in URI path characters (letters, digits, '-', '.', '_', '~', '/', ':', '@', '$', '*', '+', ';', '='), unencoded";
     if (!text.startsWith("/")) {
         return refuse("does not start with '/'", fix);
     }
-    const bad = [...text].find((ch) => !/[A-Za-z0-9\-._~%$*+;=:@/]/.test(ch));
+    if (text.includes("%")) {
+        // Traefik matches PathPrefix against the path with its escapes decoded: an escape in the rule matches nothing.
+        return refuse("holds '%': Traefik compares a path prefix with the request's decoded path, so an escape in it never matches", fix);
+    }
+    const bad = [...text].find((ch) => !/[A-Za-z0-9\-._~$*+;=:@/]/.test(ch));
     return bad === undefined ? accept(text) : refuse(`holds ${describeChar(bad)}`, fix);
 }
 
