@@ -1,6 +1,7 @@
 /**
- * The building blocks of the stack configuration's schema: names, hosts, images, quantities,
- * ports, addresses and durations, each with the message and the fix a refusal names.
+ * The building blocks of the stack configuration's schema: names, images, quantities, ports,
+ * addresses and durations, each with the message and the fix a refusal names. Values that reach
+ * Traefik's rules are lib/vocabulary.ts's checked values (term()); labels are kubernetesNames.ts's.
  */
 import { z } from "zod";
 import { parseQuantity } from "../quantity";
