@@ -26,5 +26,16 @@ export default tseslint.config(
             "@typescript-eslint/no-unsafe-return": "off",
         },
     },
+    {
+        // A checked value of lib/vocabulary.ts is made by its constructor only: a cast would skip the check.
+        files: ["**/*.ts"],
+        ignores: ["lib/vocabulary.ts"],
+        rules: {
+            "no-restricted-syntax": ["error", ...["TSAsExpression", "TSTypeAssertion"].map((cast) => ({
+                selector: `${cast} > TSTypeReference.typeAnnotation[typeName.name=/^(HostName|WildcardHost|SniHost|AlpnProtocol|SourceRange|RoutePath|ImageDigest)$/]`,
+                message: "make checked values with their constructor in lib/vocabulary.ts (or known() for the program's own), never by a cast",
+            }))],
+        },
+    },
     { files: ["**/*.mjs", "**/*.js"], ...tseslint.configs.disableTypeChecked },
 );

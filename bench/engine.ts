@@ -7,7 +7,7 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
+import { portableYaml } from "../lib/portableYaml";
 import { ProjectCopy, removeChartCrds } from "../tests/support/harness";
 import { appId } from "./generate";
 
@@ -73,7 +73,7 @@ function liveObjects(project: ProjectCopy, resources: { type: string; outputs?: 
         const list = JSON.parse(execFileSync("kubectl", ["get", resource, ...(namespace ? ["-n", namespace] : []), "-o", "json"], { encoding: "utf8", env: { ...process.env, ...project.env }, maxBuffer: 1 << 28 })) as { items: KubeObject[] };
         objects.push(...list.items.filter((o) => names.has(o.metadata?.name ?? "")).map(applicable));
     }
-    fs.writeFileSync(file, objects.map((o) => YAML.stringify(o)).join("---\n"));
+    fs.writeFileSync(file, objects.map((o) => portableYaml(o)).join("---\n"));
     return objects.length;
 }
 

@@ -4,7 +4,7 @@
  * Times program evaluation (validation, planning, every resource registered under mocks) and
  * the YAML render of the manifests, as `npm run render` does.
  */
-import * as YAML from "yaml";
+import { portableYaml } from "../lib/portableYaml";
 import { evaluate } from "../tools/evaluate";
 import { manifestsOf } from "../tools/manifests";
 import { useUnmappedStackTraces } from "../lib/stackTraces";
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     const catalog = benchCatalog(n);
     const start = process.hrtime.bigint();
     const { resources } = await evaluate(raw, "bench", [], catalog);
-    const docs = manifestsOf(resources).map((m) => YAML.stringify(m));
+    const docs = manifestsOf(resources).map((m) => portableYaml(m));
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     const maxRssMiB = process.resourceUsage().maxRSS / 1024;
     process.stdout.write(JSON.stringify({ n, seconds, objects: docs.length, maxRssMiB }) + "\n");

@@ -7,7 +7,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
+import { portableYaml } from "../lib/portableYaml";
 import { PlatformPlan } from "../lib/model";
 import { alertRules } from "../lib/plan/alerts";
 import { grafanaDashboard } from "../lib/plan/dashboard";
@@ -64,8 +64,8 @@ export class TraefikMonitoring extends pulumi.ComponentResource {
             this.scrapeConfig = new k8s.core.v1.ConfigMap(`${name}-scrape-config`, {
                 metadata: metadata(names.scrapeConfig),
                 data: {
-                    [SCRAPE_FILES.scrapeConfigs]: YAML.stringify({ scrape_configs: [scrapeConfig(monitoring)] }),
-                    [SCRAPE_FILES.rules]: YAML.stringify({ groups }),
+                    [SCRAPE_FILES.scrapeConfigs]: portableYaml({ scrape_configs: [scrapeConfig(monitoring)] }),
+                    [SCRAPE_FILES.rules]: portableYaml({ groups }),
                 },
             }, self);
         }

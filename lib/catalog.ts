@@ -6,6 +6,8 @@
  * lines in `Pulumi.<stack>.yaml`; `npm run import` writes both from a Kustomize tree or
  * ingress-nginx's ConfigMaps.
  */
+import type { RoutePath } from "./vocabulary";
+
 
 /** A value the container reads from a Pulumi config secret, through a Kubernetes Secret. */
 export interface SecretEnv {
@@ -121,7 +123,7 @@ export interface UdpAppSpec extends AppBase {
 export interface HttpAppSpec extends AppBase {
     kind: "http";
     /** HTTP path prefix the Ingress routes. */
-    path: string;
+    path: RoutePath;
 }
 
 export type AppSpec = TcpAppSpec | UdpAppSpec | HttpAppSpec;

@@ -17,6 +17,7 @@ import type { TLSRouteSpec } from "./crds/tlsRoute";
 import type { StackIdentity } from "./ownership";
 import type { ChartProfile } from "./traefik/profile";
 import type { PlannedEntryPoint, PlannedTraefik } from "./traefikModel";
+import type { AlpnProtocol, HostName, RoutePath, SniHost, SourceRange } from "./vocabulary";
 
 /**
  * The Kubernetes names of an app's objects, derived from its catalog entry as the seed names them;
@@ -141,22 +142,22 @@ export interface UdpAppDraft extends RoutedAppDraft<PlannedUdpRoute> {
 export interface TcpAppDraft extends RoutedAppDraft<PlannedTcpRoute> {
     kind: "tcp";
     /** SNI host (`*.x` for one label of any name); absent for plain TCP, which matches HostSNI(`*`). */
-    host?: string;
+    host?: SniHost;
     /** ALPN protocols the route matches besides the host. */
-    alpn?: string[];
+    alpn?: AlpnProtocol[];
     tls?: TlsSpec;
     /** TLS parameters of a route where Traefik terminates TLS. */
     tlsOptions?: TlsOptionsConfig;
     /** Clients that may connect, simultaneous connections through Traefik, the PROXY protocol header sent to the backend. */
-    ipAllowList?: string[];
+    ipAllowList?: SourceRange[];
     maxConnections?: number;
     proxyProtocol?: { version: 1 | 2 };
 }
 
 export interface PlannedHttpApp extends PlannedAppBase {
     kind: "http";
-    host?: string;
-    path: string;
+    host?: HostName;
+    path: RoutePath;
 }
 
 export type AppDraft = TcpAppDraft | UdpAppDraft | PlannedHttpApp;

@@ -49,6 +49,10 @@ export async function evaluate(raw: RawConfig, stack = "dev", resources: Recorde
     for (const [key, value] of Object.entries(raw.values)) {
         config[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
     }
+    // Other namespaces' keys reach the program too: validation looks for a misspelt tcp-platform among them.
+    for (const key of raw.otherKeys ?? []) {
+        config[key] = "";
+    }
     pulumi.runtime.setAllConfig(config, [...raw.secretKeys].map((key) => `${PROJECT}:${key}`));
     // The same path as index.ts: read back through the runtime, then validate.
     const plan = validate(rawConfigFromPulumi(), catalog);

@@ -11,7 +11,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { asWritten } from "../lib/import/asWritten";
 import { importIngressNginx as mapEntries } from "../lib/import/ingressNginxStack";
-import { isCidr } from "../lib/config/primitives";
+import { sourceRange } from "../lib/vocabulary";
 import { isRecord, KubeObject, refusal, Sourced } from "../lib/import/objects";
 import { ConfigError, Problem } from "../lib/problems";
 import { checkedImport, ImportFiles, outputCatalog } from "./importOutput";
@@ -45,8 +45,11 @@ export async function importIngressNginx(files: string[], services: string | und
         problems.push(refusal("--services", "is required: the entries name Services, and the import reads them and their Deployments (and the controller's Service, for its NodePorts)", "pass --services <file> (kubectl get services,deployments -A -o yaml) or --services cluster"));
     }
     const trustedIPs = trusted?.split(",").map((t) => t.trim());
-    for (const ip of (trustedIPs ?? []).filter((t) => !isCidr(t))) {
-        problems.push(refusal("--trusted-ips", "is not an IP address or CIDR range", "write addresses or ranges, comma-separated: 10.0.0.0/8,192.0.2.10", ip));
+    for (const ip of trustedIPs ?? []) {
+        const range = sourceRange(ip);
+        if (!range.ok) {
+            problems.push(refusal("--trusted-ips", range.problem, `${range.fix}; several comma-separated: 10.0.0.0/8,192.0.2.10`, ip));
+        }
     }
     const configMaps = files.flatMap(fromFile).filter((o) => o.object.kind === "ConfigMap");
     if (configMaps.length === 0) {

@@ -11,7 +11,8 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import * as YAML from "yaml";
-import type { ImageMapping } from "../lib/config/schema";
+import { portableYaml } from "../lib/portableYaml";
+import type { ImageMappingInput } from "../lib/config/schema";
 import { isTraefikApplication, traefikFromApplication } from "../lib/import/argocd";
 import { importKustomize, KustomizeImport, OverlayBuild } from "../lib/import/kustomize";
 import { describe, field, isRecord, KubeObject, refusal, ROUTE_KINDS, Sourced } from "../lib/import/objects";
@@ -78,7 +79,7 @@ function sourced(object: KubeObject, tree: string, wrapper: string): Sourced {
 async function build(tree: string, overlay: string): Promise<Sourced[] | Problem> {
     const wrapper = fs.mkdtempSync(path.join(os.tmpdir(), "tcp-platform-import-"));
     try {
-        fs.writeFileSync(path.join(wrapper, "kustomization.yaml"), YAML.stringify({
+        fs.writeFileSync(path.join(wrapper, "kustomization.yaml"), portableYaml({
             apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization",
             resources: [path.relative(wrapper, path.join(tree, overlay))], buildMetadata: ["originAnnotations", "transformerAnnotations"],
         }));
@@ -111,7 +112,7 @@ function overlayOwn(tree: string, overlay: string, objects: Sourced[]): Pick<Ove
     const files = filesOf(path.join(tree, overlay)).filter((f) => KUSTOMIZATION_FILES.includes(path.basename(f))).map((f) => `${overlay}/${f}`);
     const images = files.flatMap((file) => {
         const list = kustomization(tree, file).images;
-        return Array.isArray(list) ? list.filter(isRecord).map((m, i) => ({ mapping: m as unknown as ImageMapping, at: `${file} images[${i}]` })) : [];
+        return Array.isArray(list) ? list.filter(isRecord).map((m, i) => ({ mapping: m as unknown as ImageMappingInput, at: `${file} images[${i}]` })) : [];
     });
     return { affix: { prefix, suffix }, images };
 }

@@ -1,5 +1,11 @@
 /** Kubernetes manifests from the resources the program registered (see tools/evaluate.ts). */
+import { SCRAPE_FILES } from "../components/monitoring";
 import { HIDDEN_SECRET } from "../lib/constants";
+import { alertRules } from "../lib/plan/alerts";
+import { grafanaDashboard } from "../lib/plan/dashboard";
+import { scrapeConfig } from "../lib/plan/scrape";
+import { portableYaml } from "../lib/portableYaml";
+import type { Platform } from "../platform";
 import { RecordedResource } from "./evaluate";
 
 const kindOrder = ["Namespace", "NetworkPolicy", "Secret", "ConfigMap", "Certificate", "PersistentVolumeClaim", "Service", "Deployment", "StatefulSet", "IngressRouteTCP", "IngressRoute"];
@@ -70,4 +76,19 @@ export function traefikValuesOf(resources: RecordedResource[]): Record<string, u
         throw new Error("the program registered no Traefik chart or release");
     }
     return install.inputs.values as Record<string, unknown>;
+}
+
+/** What `npm run render` writes, by file name under its output directory. */
+export function renderedFiles(resources: RecordedResource[], platform: Platform): Record<string, string> {
+    const files: Record<string, string> = {
+        "manifests.yaml": manifestsOf(resources).map((m) => portableYaml(m)).join("---\n"),
+        "traefik-values.yaml": portableYaml(traefikValuesOf(resources)),
+    };
+    const { monitoring } = platform.plan.traefik;
+    if (monitoring) {
+        files["dashboard.json"] = `${JSON.stringify(grafanaDashboard(platform.plan), null, 2)}\n`;
+        files[`prometheus/${SCRAPE_FILES.scrapeConfigs}`] = portableYaml({ scrape_configs: [scrapeConfig(monitoring)] });
+        files[`prometheus/${SCRAPE_FILES.rules}`] = portableYaml({ groups: alertRules(platform.plan) });
+    }
+    return files;
 }

@@ -13,17 +13,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import * as YAML from "yaml";
 import { loadCatalog, projectCatalog } from "../lib/config/catalogFiles";
 import { rawConfigFromStackFile, stackFile } from "../lib/config/load";
 import { evaluate } from "../tools/evaluate";
-import { manifestsOf, traefikValuesOf } from "../tools/manifests";
+import { manifestsOf, renderedFiles } from "../tools/manifests";
 import { useUnmappedStackTraces } from "../lib/stackTraces";
 import { ConfigError } from "../lib/problems";
-import { alertRules } from "../lib/plan/alerts";
-import { grafanaDashboard } from "../lib/plan/dashboard";
-import { scrapeConfig } from "../lib/plan/scrape";
-import { SCRAPE_FILES } from "../components/monitoring";
 
 async function main(): Promise<void> {
     useUnmappedStackTraces();
@@ -42,19 +37,14 @@ async function main(): Promise<void> {
     process.chdir(projectDir);
     const catalog = values.dir ? loadCatalog(path.join(dir, "catalog")) : projectCatalog();
     const { resources, platform } = await evaluate(rawConfigFromStackFile(file, projectDir), values.stack, [], catalog);
-    fs.mkdirSync(out, { recursive: true });
-    const docs = manifestsOf(resources).map((m) => YAML.stringify(m, { sortMapEntries: false }));
-    fs.writeFileSync(path.join(out, "manifests.yaml"), docs.join("---\n"));
-    fs.writeFileSync(path.join(out, "traefik-values.yaml"), YAML.stringify(traefikValuesOf(resources)));
-    console.log(`wrote ${docs.length} objects to ${path.join(out, "manifests.yaml")} and the Traefik values to ${path.join(out, "traefik-values.yaml")}`);
-    const { monitoring } = platform.plan.traefik;
-    if (monitoring) {
-        fs.writeFileSync(path.join(out, "dashboard.json"), `${JSON.stringify(grafanaDashboard(platform.plan), null, 2)}\n`);
-        const prometheus = path.join(out, "prometheus");
-        fs.mkdirSync(prometheus, { recursive: true });
-        fs.writeFileSync(path.join(prometheus, SCRAPE_FILES.scrapeConfigs), YAML.stringify({ scrape_configs: [scrapeConfig(monitoring)] }));
-        fs.writeFileSync(path.join(prometheus, SCRAPE_FILES.rules), YAML.stringify({ groups: alertRules(platform.plan) }));
-        console.log(`wrote the dashboard to ${path.join(out, "dashboard.json")}, a scrape config and the alert rules to ${prometheus}/`);
+    const files = renderedFiles(resources, platform);
+    for (const [name, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(out, name)), { recursive: true });
+        fs.writeFileSync(path.join(out, name), text);
+    }
+    console.log(`wrote ${manifestsOf(resources).length} objects to ${path.join(out, "manifests.yaml")} and the Traefik values to ${path.join(out, "traefik-values.yaml")}`);
+    if (platform.plan.traefik.monitoring) {
+        console.log(`wrote the dashboard to ${path.join(out, "dashboard.json")}, a scrape config and the alert rules to ${path.join(out, "prometheus")}/`);
     }
 }
 

@@ -10,6 +10,7 @@ import { RawConfig } from "../lib/config/schema";
 import { rawConfigFromStackFile } from "../lib/config/load";
 import { PROJECT } from "../lib/constants";
 import { PortAssignment } from "../lib/plan/portAssignment";
+import { quoteAmbiguous } from "../lib/portableYaml";
 
 /** The stack file's text with `apps.<app>.entryPoint` set to the assignment (a flow mapping, as the committed stacks write it). */
 export function withEntryPoint(text: string, assignment: PortAssignment): string {
@@ -17,6 +18,7 @@ export function withEntryPoint(text: string, assignment: PortAssignment): string
     // A pool entryPoint is claimed by its name alone: its ports are the pool's.
     const node = doc.createNode(assignment.pool ? { name: assignment.name } : { name: assignment.name, port: assignment.port, nodePort: assignment.nodePort });
     node.flow = true;
+    quoteAmbiguous(node);
     const app = ["config", `${PROJECT}:apps`, assignment.app];
     // `redis-demo:` with nothing under it (null) becomes a mapping of its own.
     if (!YAML.isMap(doc.getIn(app, true))) {

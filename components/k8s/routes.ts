@@ -13,6 +13,7 @@ import { tcpRouteKind } from "../../lib/crds/tcpRoute";
 import { tlsOptionKind } from "../../lib/crds/tlsOption";
 import { tlsRouteKind } from "../../lib/crds/tlsRoute";
 import { PlannedApp, PlannedTraefikObject } from "../../lib/model";
+import { httpRule } from "../../lib/plan/matchers";
 import { TypedCustomResource } from "./customResources";
 import { objectMetadata } from "./metadata";
 
@@ -31,7 +32,7 @@ export function appRoute(name: string, app: PlannedApp, namespace: pulumi.Input<
             spec: {
                 entryPoints: ["web"],
                 routes: [{
-                    match: app.host ? `Host(\`${app.host}\`) && PathPrefix(\`${app.path}\`)` : `PathPrefix(\`${app.path}\`)`,
+                    match: httpRule(app.host, app.path),
                     kind: "Rule",
                     services,
                 }],

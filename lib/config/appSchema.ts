@@ -1,6 +1,8 @@
 /** The schema of one app's entry in a stack (`tcp-platform:apps.<id>`), and of the stack's image mappings. */
 import { z } from "zod";
-import { cidrList, dnsLabel, dnsSubdomain, hostName, imageDigest, imageName, imageTag, labelName, labelValue, matching, port, quantity, replicas, resourcesSchema, secretName, wildcardHost } from "./primitives";
+import { alpnProtocol, imageDigest, sniHost } from "../vocabulary";
+import { labelsSchema } from "./kubernetesNames";
+import { cidrList, dnsLabel, dnsSubdomain, imageName, imageTag, matching, port, quantity, replicas, resourcesSchema, secretName, term } from "./primitives";
 
 const entryPointSchema = z.strictObject({
     /** entryPoint name; with `port` the app declares it, without it refers to an existing one. */
@@ -29,9 +31,24 @@ const certificateSchema = z.strictObject({
 /** Traefik's clientAuthType values (its TLSOption CRD's enum). */
 export const CLIENT_AUTH_MODES = ["NoClientCert", "RequestClientCert", "RequireAnyClientCert", "VerifyClientCertIfGiven", "RequireAndVerifyClientCert"] as const;
 
+const TLS_VERSIONS = ["1.0", "1.1", "1.2", "1.3"] as const;
+type TlsVersion = (typeof TLS_VERSIONS)[number];
+const traefikSpelling = (v: TlsVersion) => `VersionTLS1${v.slice(2)}`;
+
+/** A TLS version as the project writes it ("1.3", or unquoted 1.3) or as Traefik does (VersionTLS13): one value. */
+const tlsVersion = z.custom<string | number>(() => true).transform((value: unknown, ctx): TlsVersion => {
+    const text = typeof value === "number" ? value.toFixed(1) : value;
+    const version = TLS_VERSIONS.find((v) => v === text || traefikSpelling(v) === text);
+    if (version === undefined) {
+        ctx.addIssue({ code: "custom", message: "is not a TLS version", params: { fix: `use one of ${TLS_VERSIONS.map((v) => `"${v}"`).join(", ")} (or Traefik's ${TLS_VERSIONS.map(traefikSpelling).join(", ")})` }, input: value });
+        return z.NEVER;
+    }
+    return version;
+});
+
 /** TLS parameters Traefik applies where it terminates TLS: a TLSOption of the route. */
 export const tlsOptionsSchema = z.strictObject({
-    minVersion: z.enum(["1.0", "1.1", "1.2", "1.3"]).optional(),
+    minVersion: tlsVersion.optional(),
     clientAuth: z.strictObject({
         /** Secrets (tls.ca or ca.crt) holding the CAs client certificates must chain to. */
         secretNames: z.array(secretName).optional(),
@@ -62,17 +79,14 @@ export const peerSchema = z.strictObject({
     /** Namespace the clients run in. */
     namespace: matching(dnsLabel, "is not a namespace name", "use lowercase letters, digits and '-'"),
     /** Labels of the client pods; all pods of the namespace when absent. */
-    podLabels: z.record(z.string(), z.string()).optional(),
+    podLabels: labelsSchema.optional(),
 });
 
-/** Labels as Kubernetes takes them (keys and values checked). */
-export const labelsSchema = z.record(
-    matching(labelName, "is not a label key", "use a Kubernetes label key such as environment or example.com/team"),
-    matching(labelValue, "is not a label value", "use at most 63 letters, digits, '-', '_', '.'"),
-);
 
 /** What Kustomize's namePrefix / nameSuffix add to a name: lowercase letters, digits, '-' and '.'. */
 const nameAffix = matching(/^[a-z0-9.-]{1,40}$/, "is not a name prefix or suffix", "use at most 40 lowercase letters, digits, '-' and '.'");
+
+export { labelsSchema };
 
 export const appSchema = z.strictObject({
     replicas: replicas.optional(),
@@ -90,15 +104,13 @@ export const appSchema = z.strictObject({
     allowFrom: z.array(peerSchema).optional(),
     resources: resourcesSchema.optional(),
     entryPoint: entryPointSchema.optional(),
-    host: z.string().refine((h) => hostName.test(h) || wildcardHost.test(h), {
-        message: "is not a valid host name",
-        params: { fix: "use a DNS name such as db.example.com, or one wildcard label: *.db.example.com" },
-    }).optional(),
+    /** SNI host (TCP: a name or `*.` and a name), or the HTTP app's host. */
+    host: term(sniHost).optional(),
     tls: tlsSchema.optional(),
     storage: storageSchema.optional(),
     protect: z.boolean().optional(),
     /** TLS ALPN protocols the route matches (with TLS only). */
-    alpn: z.array(matching(/^[\x21-\x7e]{1,255}$/, "is not an ALPN protocol id", "write the protocol id clients send, e.g. postgresql or h2")).min(1).optional(),
+    alpn: z.array(term(alpnProtocol)).min(1).optional(),
     /** Only these clients may connect (a MiddlewareTCP). */
     ipAllowList: cidrList.optional(),
     /** Simultaneous connections through Traefik (a MiddlewareTCP). */
@@ -117,5 +129,5 @@ export const imageMappingSchema = z.strictObject({
     name: z.string().min(1),
     newName: matching(imageName, "is not an image name", "write registry/repository without tag, e.g. registry.example.com/team/app").optional(),
     newTag: matching(imageTag, "is not an image tag", "use letters, digits, '_', '.', '-' (at most 128)").optional(),
-    digest: matching(imageDigest, "is not an image digest", "write sha256:<64 hex digits>").optional(),
+    digest: term(imageDigest).optional(),
 });

@@ -5,12 +5,14 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
 import { z } from "zod";
 import type { AppSpec, Catalog, PortContract } from "../catalog";
 import { ConfigError, Problem } from "../problems";
-import { dnsLabel, dnsSubdomain, labelName, labelValue, matching, port, replicas } from "./primitives";
+import { routePath } from "../vocabulary";
+import { labelsSchema } from "./kubernetesNames";
+import { dnsLabel, dnsSubdomain, matching, port, replicas, term } from "./primitives";
 import { schemaProblems } from "./schemaProblems";
+import { readYamlText } from "./yamlInput";
 
 const envName = matching(/^[A-Za-z_][A-Za-z0-9_]*$/, "is not an environment variable name", "use letters, digits and '_', not starting with a digit");
 const absolutePath = matching(/^\/[^\0]*$/, "is not an absolute path", "write a path inside the container, starting with /");
@@ -52,10 +54,7 @@ const containerSchema = z.strictObject({
     tlsServer: z.strictObject({ mountPath: absolutePath, args: z.array(tlsArgument), port: portContract.optional() }).optional(),
 });
 
-const selectorSchema = z.record(
-    matching(labelName, "is not a label key", "use a Kubernetes label key such as app"),
-    matching(labelValue, "is not a label value", "use at most 63 letters, digits, '-', '_', '.'"),
-).refine((s) => Object.keys(s).length > 0, { message: "selects no pods", params: { fix: "give the app at least one label, e.g. {app: <name>}" } });
+const selectorSchema = labelsSchema.refine((s) => Object.keys(s).length > 0, { message: "selects no pods", params: { fix: "give the app at least one label, e.g. {app: <name>}" } });
 
 const baseShape = {
     namespace: matching(dnsLabel, "is not a namespace name", "use lowercase letters, digits and '-'"),
@@ -75,7 +74,7 @@ const baseShape = {
 const kindSchemas = {
     tcp: z.strictObject({ kind: z.literal("tcp"), ...baseShape, tls: z.strictObject({ passthrough: z.literal(true) }).optional() }),
     udp: z.strictObject({ kind: z.literal("udp"), ...baseShape }),
-    http: z.strictObject({ kind: z.literal("http"), ...baseShape, path: matching(/^\//, "is not an HTTP path", "write a path prefix starting with /") }),
+    http: z.strictObject({ kind: z.literal("http"), ...baseShape, path: term(routePath) }),
 };
 
 // The schema's output is an AppSpec: a change to either that breaks this is a type error here.
@@ -117,14 +116,12 @@ export function readCatalogDir(dir: string): Catalog {
             problems.push({ path: file, value: id, problem: "defines an app that another file of the catalog defines", fix: "keep one of <id>.yaml and <id>.yml" });
             continue;
         }
-        let value: unknown;
-        try {
-            value = YAML.parse(fs.readFileSync(path.join(dir, name), "utf8"));
-        } catch (err) {
-            problems.push({ path: file, value: undefined, problem: `is not valid YAML: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`, fix: "correct the YAML syntax" });
+        const read = readYamlText(fs.readFileSync(path.join(dir, name), "utf8"), file);
+        if (!read.ok) {
+            problems.push(read.problem);
             continue;
         }
-        const spec = parseAppDefinition(file, value);
+        const spec = parseAppDefinition(file, read.value);
         if (Array.isArray(spec)) {
             problems.push(...spec);
         } else {

@@ -11,6 +11,7 @@ import * as semver from "semver";
 import { HIDDEN_SECRET, PROJECT } from "../constants";
 import { ConfigError } from "../problems";
 import { RawConfig } from "./schema";
+import { readYamlText } from "./yamlInput";
 
 // The engine hands every value to the program as text: objects as JSON, booleans as
 // "true"/"false". Secrets stay text whatever they look like.
@@ -39,9 +40,11 @@ const runtime = pulumi.runtime as typeof pulumi.runtime & { isConfigSecret?: (ke
 export function rawConfigFromPulumi(): RawConfig {
     const values: Record<string, unknown> = {};
     const secretKeys = new Set<string>();
+    const otherKeys: string[] = [];
     for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
         const [namespace, key] = splitKey(fullKey);
         if (namespace !== PROJECT) {
+            otherKeys.push(fullKey);
             continue;
         }
         const secret = runtime.isConfigSecret?.(fullKey) ?? false;
@@ -50,7 +53,7 @@ export function rawConfigFromPulumi(): RawConfig {
             secretKeys.add(key);
         }
     }
-    return { values, secretKeys, identity: { project: pulumi.getProject(), stack: pulumi.getStack() } };
+    return { values, secretKeys, identity: { project: pulumi.getProject(), stack: pulumi.getStack() }, otherKeys };
 }
 
 function splitKey(fullKey: string): [string, string] {
@@ -88,9 +91,11 @@ export function rawConfigFromStackFile(file: string, projectDir = path.dirname(f
     if (typeof config !== "object" || Array.isArray(config)) {
         throw new ConfigError([{ path: `${path.basename(file)}: config`, value: config, problem: "is not a mapping of config keys", fix: "write `config:` as a mapping of tcp-platform:<key> entries" }]);
     }
+    const otherKeys: string[] = [];
     for (const [fullKey, value] of Object.entries(config)) {
         const [namespace, key] = splitKey(fullKey);
         if (namespace !== PROJECT) {
+            otherKeys.push(fullKey);
             continue;
         }
         if (value && typeof value === "object" && "secure" in value) {
@@ -101,19 +106,18 @@ export function rawConfigFromStackFile(file: string, projectDir = path.dirname(f
             values[key] = value;
         }
     }
-    return { values, secretKeys, identity };
+    return { values, secretKeys, identity, otherKeys };
 }
 
 function readYaml(file: string): unknown {
     if (!fs.existsSync(file)) {
         return undefined;
     }
-    try {
-        return YAML.parse(fs.readFileSync(file, "utf8"));
-    } catch (err) {
-        const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
-        throw new ConfigError([{ path: path.basename(file), value: undefined, problem: `is not valid YAML: ${reason}`, fix: "correct the YAML syntax" }]);
+    const read = readYamlText(fs.readFileSync(file, "utf8"), path.basename(file));
+    if (!read.ok) {
+        throw new ConfigError([read.problem]);
     }
+    return read.value;
 }
 
 /** A local chart's version: from Chart.yaml in a chart directory, or from an archive's file name. */

@@ -11,7 +11,7 @@ export const monitoringSchema = z.strictObject({
     /** The Prometheus that scrapes Traefik: its namespace (and pods), the only peer admitted to the metrics port. */
     scraper: peerSchema,
     /** Time between two scrapes of Traefik. */
-    scrapeInterval: duration.default("30s"),
+    scrapeInterval: duration.default(30),
     /** Labels on the PodMonitor and PrometheusRule, for the operator's Prometheus selectors (kube-prometheus-stack: `release`). */
     selectorLabels: labelsSchema.default({}),
     /** Namespace of the dashboard's ConfigMap (one Grafana's sidecar watches); default Traefik's. */

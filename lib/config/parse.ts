@@ -7,7 +7,7 @@ import { DEFAULT_CHART_VERSION, PROJECT } from "../constants";
 import { ConfigError } from "../problems";
 import { pathExists, versionFromChartPath } from "./load";
 import { configSchema, ParsedConfig, RawConfig, secretKeysOf, StackConfig } from "./schema";
-import { schemaProblems, unknownAppProblems } from "./schemaProblems";
+import { namespaceProblems, schemaProblems, unknownAppProblems } from "./schemaProblems";
 
 export function parseConfig(raw: RawConfig, catalog: Catalog): StackConfig {
     const input = raw.values;
@@ -15,7 +15,7 @@ export function parseConfig(raw: RawConfig, catalog: Catalog): StackConfig {
         throw new ConfigError([{ path: `${PROJECT}:`, value: input, problem: "is not a mapping of config keys", fix: "write `config:` as a mapping of tcp-platform:<key> entries" }]);
     }
     const schema = configSchema(catalog);
-    const unknownApps = unknownAppProblems(catalog, input);
+    const unknownApps = [...namespaceProblems(raw.otherKeys ?? []), ...unknownAppProblems(catalog, input)];
     const parsed = schema.safeParse(input);
     if (!parsed.success || unknownApps.length > 0) {
         throw new ConfigError([...unknownApps, ...(parsed.success ? [] : schemaProblems(schema, parsed.error, input, raw.secretKeys))]);

@@ -47,6 +47,9 @@ export function configSchema(catalog: Catalog): z.ZodObject {
 export type ResourcesConfig = z.infer<typeof resourcesSchema>;
 export type AppConfig = z.infer<typeof appSchema>;
 export type ImageMapping = z.infer<typeof imageMappingSchema>;
+/** An app's entry and an image mapping as a stack file holds them, before the schema made checked values of them (what the import writes). */
+export type AppConfigInput = z.input<typeof appSchema>;
+export type ImageMappingInput = z.input<typeof imageMappingSchema>;
 export type TlsConfig = z.infer<typeof tlsSchema>;
 export type TlsOptionsConfig = z.infer<typeof tlsOptionsSchema>;
 export type Duration = z.infer<typeof duration>;
@@ -74,4 +77,6 @@ export interface RawConfig {
     secretKeys: Set<string>;
     /** The project and stack the configuration belongs to: the owner of what it creates. */
     identity: StackIdentity;
+    /** Config keys of other namespaces (`kubernetes:context`), where a misspelt `tcp-platform:` key would hide. */
+    otherKeys?: string[];
 }

@@ -1,5 +1,5 @@
 /** zod's issues, and app ids not in the catalog, as Problems: the schema pass of validation. */
-import { closest } from "fastest-levenshtein";
+import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { Catalog, catalogEntry } from "../catalog";
 import { HIDDEN_SECRET, PROJECT } from "../constants";
@@ -60,7 +60,8 @@ function unwrap(schema: z.ZodType): z.ZodType {
 export function schemaProblems(schema: z.ZodType, error: z.ZodError, raw: Record<string, unknown>, secret: Set<string>, root = stackKeys): Problem[] {
     const problems: Problem[] = [];
     const pathText = (path: readonly PropertyKey[]) => pathOf(path, root);
-    for (const issue of error.issues) {
+    const pending = [...error.issues];
+    for (let issue = pending.shift(); issue !== undefined; issue = pending.shift()) {
         const value = secret.has(String(issue.path[0])) ? HIDDEN_SECRET : valueAt(raw, issue.path);
         switch (issue.code) {
             case "unrecognized_keys": {
@@ -96,13 +97,25 @@ export function schemaProblems(schema: z.ZodType, error: z.ZodError, raw: Record
                 });
                 break;
             case "invalid_value":
-                problems.push({
-                    path: pathText(issue.path),
-                    value,
-                    problem: "is not an accepted value",
-                    fix: `use one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
-                });
+                problems.push({ path: pathText(issue.path), value, problem: "is not an accepted value", fix: oneOf(issue.values, value) });
                 break;
+            case "invalid_union": {
+                // Literals (`1 | 2`): the accepted values. Otherwise the branch that took the value's type says what is wrong.
+                const branches = issue.errors;
+                const literals = branches.length > 0 && branches.every((b) => b.length === 1 && b[0].code === "invalid_value" && b[0].path.length === 0)
+                    ? branches.flatMap((b) => (b[0] as { values: unknown[] }).values) : undefined;
+                const typed = branches.find((b) => !b.some((i) => i.code === "invalid_type" && i.path.length === 0));
+                if (literals) {
+                    problems.push({ path: pathText(issue.path), value, problem: "is not an accepted value", fix: oneOf(literals, value) });
+                } else if (typed) {
+                    const at = issue.path;
+                    pending.unshift(...typed.map((i) => ({ ...i, path: [...at, ...i.path] })));
+                } else {
+                    const expected = branches.flatMap((b) => b.map((i) => (i.code === "invalid_type" ? typeNames[i.expected] ?? i.expected : undefined)).filter((e) => e !== undefined));
+                    problems.push({ path: pathText(issue.path), value, problem: value === undefined ? "is required" : `must be ${expected.map(article).join(" or ")}`, fix: `write ${expected.map(article).join(" or ")} here` });
+                }
+                break;
+            }
             case "invalid_key": {
                 // A record key that fails its own check: report the key, with that check's words.
                 const inner = issue.issues[0] as { message: string; params?: { fix?: string } } | undefined;
@@ -131,6 +144,17 @@ export function schemaProblems(schema: z.ZodType, error: z.ZodError, raw: Record
 // zod's type names, in the words of a YAML file.
 const typeNames: Record<string, string> = { record: "mapping", object: "mapping", array: "list" };
 
+/** The accepted values, the one the value misspells first ("nodeport": did you mean "NodePort"?). */
+function oneOf(values: readonly unknown[], value: unknown): string {
+    const list = `use one of ${values.map((v) => JSON.stringify(v)).join(", ")}`;
+    const words = values.filter((v): v is string => typeof v === "string");
+    if (typeof value !== "string" || words.length === 0) {
+        return list;
+    }
+    const near = words.find((w) => w.toLowerCase() === value.toLowerCase()) ?? closest(value, words);
+    return distance(near.toLowerCase(), value.toLowerCase()) <= Math.max(2, near.length / 3) ? `did you mean ${JSON.stringify(near)}? ${list}` : list;
+}
+
 function article(noun: string): string {
     return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
 }
@@ -155,4 +179,19 @@ export function unknownAppProblems(catalog: Catalog, raw: Record<string, unknown
         return [];
     }
     return Object.keys(apps).filter((id) => !catalogEntry(catalog, id)).map((id) => unknownApp(catalog, id));
+}
+
+/** Near-misses of this project's namespace (`tcp-platfrom:apps`, `tcpplatform:traefik`): the engine passes them on unread. */
+export function namespaceProblems(otherKeys: string[]): Problem[] {
+    return otherKeys.flatMap((fullKey) => {
+        const colon = fullKey.indexOf(":");
+        const namespace = fullKey.slice(0, colon);
+        const near = distance(namespace.toLowerCase(), PROJECT) <= 3 || namespace.replace(/[-_.\s]/g, "").toLowerCase() === PROJECT.replace(/-/g, "");
+        return near ? [{
+            path: fullKey,
+            value: namespace,
+            problem: `is in the config namespace "${namespace}", which this project does not read (its keys are ${PROJECT}:<key>)`,
+            fix: `did you mean "${PROJECT}:${fullKey.slice(colon + 1)}"?`,
+        }] : [];
+    });
 }

@@ -5,7 +5,7 @@
  * derived here once; parity then checks the render against the objects themselves.
  */
 import type { AppSpec, ContainerSpec } from "../catalog";
-import type { AppConfig, ImageMapping } from "../config/schema";
+import type { AppConfigInput, ImageMappingInput } from "../config/schema";
 import { mappingBetween } from "../images";
 import type { NameAffix } from "../plan/names";
 import type { Problem } from "../problems";
@@ -127,8 +127,8 @@ function containerSpec(workload: Sourced, container: Record<string, unknown>, po
 
 /** What one environment's objects of an app say besides its catalog entry: its stack entry (no entryPoint yet) and image mapping. */
 export interface EnvSettings {
-    app: AppConfig;
-    image?: ImageMapping;
+    app: AppConfigInput;
+    image?: ImageMappingInput;
     /** Labels each object has besides its selector's, for the stack's common labels to be taken from. */
     labels: Record<string, string>[];
 }
@@ -157,7 +157,7 @@ export function envSettings(spec: AppSpec, group: AppGroup, affix: NameAffix): E
     const selector = { ...spec.selector, ...selectorLabels };
     const objects = [group.workload, group.service, ...(group.route ? [group.route] : [])];
     const replicas = field(workload.object, "spec", "replicas");
-    const app: AppConfig = {
+    const app: AppConfigInput = {
         ...(typeof replicas === "number" ? { replicas } : {}),
         ...(isRecord(resources) && Object.keys(resources).length > 0 ? { resources } : {}),
         ...(Object.keys(selectorLabels).length > 0 ? { selectorLabels } : {}),

@@ -7,7 +7,7 @@
  * ingress-nginx reads PROXY on TCP entries only. Each entry becomes an app on the same external
  * port, with the NodePort the controller's Service gives that port.
  */
-import type { AppConfig } from "../config/schema";
+import type { AppConfigInput } from "../config/schema";
 import type { Problem } from "../problems";
 import { describe, field, KubeObject, refusal, Sourced } from "./objects";
 
@@ -97,7 +97,7 @@ export function controllerService(entry: StreamEntry, services: Sourced[], backi
 }
 
 /** The app entry's part an ingress-nginx entry decides: its entryPoint on the external port, and the PROXY protocol. */
-export function entryPointOf(entry: StreamEntry, name: string, port: number, nodePort: number | undefined, trustedIPs: string[] | undefined): Pick<AppConfig, "entryPoint" | "proxyProtocol"> {
+export function entryPointOf(entry: StreamEntry, name: string, port: number, nodePort: number | undefined, trustedIPs: string[] | undefined): Pick<AppConfigInput, "entryPoint" | "proxyProtocol"> {
     return {
         entryPoint: {
             name, port,

@@ -5,7 +5,7 @@
  * builds come in as objects with their sources.
  */
 import type { AppSpec, Catalog } from "../catalog";
-import type { ImageMapping } from "../config/schema";
+import type { ImageMappingInput } from "../config/schema";
 import type { NameAffix } from "../plan/names";
 import type { Problem } from "../problems";
 import { appSpecOf, envSettings } from "./appMapping";
@@ -26,7 +26,7 @@ export interface OverlayBuild {
     /** namePrefix and nameSuffix of the overlay's own kustomizations (not its bases'). */
     affix: NameAffix;
     /** The `images:` entries of the overlay's own kustomizations, with where each is written. */
-    images: { mapping: ImageMapping; at: string }[];
+    images: { mapping: ImageMappingInput; at: string }[];
 }
 
 export interface KustomizeImport {

@@ -3,7 +3,7 @@
  * file an object was read from and what changed it (Kustomize's transformers, by the
  * kustomization that configured them), and the entryPoint a port declaration makes.
  */
-import type { AppConfig } from "../config/schema";
+import type { AppConfigInput } from "../config/schema";
 import type { DeclaredPort } from "./argocd";
 import { describe, Sourced } from "./objects";
 
@@ -49,7 +49,7 @@ export function appHeader(id: string, importer: "kustomize" | "ingress-nginx", f
 }
 
 /** A stack's entryPoint declaration for a port: exposedPort only where it differs. */
-export function entryPointConfig(name: string, declared: DeclaredPort): NonNullable<AppConfig["entryPoint"]> {
+export function entryPointConfig(name: string, declared: DeclaredPort): NonNullable<AppConfigInput["entryPoint"]> {
     return {
         name,
         port: declared.port,

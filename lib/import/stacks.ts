@@ -5,7 +5,7 @@
  * stack's `labels`, the rest as each app's own, and one `images` mapping per image name.
  */
 import type { AppSpec } from "../catalog";
-import type { AppConfig, ImageMapping } from "../config/schema";
+import type { AppConfigInput, ImageMappingInput } from "../config/schema";
 import { PROJECT } from "../constants";
 import type { Problem } from "../problems";
 import type { DeclaredPort } from "./argocd";
@@ -30,11 +30,11 @@ export interface ImportedApp {
 /** One app of one stack: its entry, the labels of each of its objects, its image mapping, and comments on the entry's keys. */
 export interface StackApp {
     id: string;
-    config: AppConfig;
+    config: AppConfigInput;
     labels: Record<string, string>[];
     /** The labels its selector has (the catalog's and the stack's selector labels): never stack labels. */
     selectorKeys: string[];
-    image?: { mapping: ImageMapping; comment: string };
+    image?: { mapping: ImageMappingInput; comment: string };
     comments: Comment[];
 }
 
@@ -67,7 +67,7 @@ export function assembleStack(
 ): { document: Record<string, unknown>; comments: Comment[] } | Problem[] {
     const selectorKeys = new Set(apps.flatMap((a) => a.selectorKeys));
     const common = Object.fromEntries(Object.entries(shared(apps.flatMap((a) => a.labels))).filter(([k]) => !selectorKeys.has(k)));
-    const images = new Map<string, { mapping: ImageMapping; comment: string; app: string }>();
+    const images = new Map<string, { mapping: ImageMappingInput; comment: string; app: string }>();
     const problems: Problem[] = [];
     for (const app of apps) {
         const image = app.image;
@@ -85,7 +85,7 @@ export function assembleStack(
         return problems;
     }
     const comments: Comment[] = [...traefik.comments];
-    const appsDoc: Record<string, AppConfig> = {};
+    const appsDoc: Record<string, AppConfigInput> = {};
     for (const app of apps) {
         const own = Object.fromEntries(app.labels.flatMap((l) => Object.entries(l)).filter(([k]) => !(k in common)));
         appsDoc[app.id] = { ...app.config, ...(Object.keys(own).length > 0 ? { labels: own } : {}) };

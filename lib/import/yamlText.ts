@@ -4,6 +4,7 @@
  * (`entryPoint: {name: mytcp, port: 9999, nodePort: 30999}`), as the committed stack files do.
  */
 import * as YAML from "yaml";
+import { portableDocument } from "../portableYaml";
 import type { Comment } from "./stacks";
 
 /** Mappings of at most this many plain values are written on one line. */
@@ -37,7 +38,7 @@ function anchorOf(doc: YAML.Document, path: (string | number)[]): YAML.Node | un
 
 /** `value` as YAML, `header` lines at the top, each comment before the value it is about. */
 export function yamlText(value: unknown, header: string[], comments: Comment[]): string {
-    const doc = new YAML.Document(value);
+    const doc = portableDocument(value);
     flowSmallMaps(doc.contents);
     for (const { path, text } of comments) {
         const node = anchorOf(doc, path);

@@ -12,6 +12,7 @@ import { ChartProfile } from "../traefik/profile";
 import { planCanary } from "./canary";
 import { objectNames, withAffix } from "./names";
 import { planRoute } from "./routes";
+import { isWildcard } from "./matchers";
 
 /** Where an app's effective setting comes from: the stack's app entry, its defaults, or the catalog. */
 export function resolveSetting<K extends "replicas" | "resources" | "storage">(
@@ -121,7 +122,8 @@ export function planApp(id: string, spec: AppSpec, config: StackConfig, profile:
     const canary = app.canary && planCanary(spec, affix, { ...base, path: `${PROJECT}:apps.${id}.canary` }, app.canary);
     const withCanary = canary ? { ...base, canary } : base;
     if (spec.kind === "http") {
-        return { ...withCanary, kind: "http", host: app.host, path: spec.path };
+        // A wildcard is refused for an HTTP app by the rules (lib/rules/traffic.ts), which read the config.
+        return { ...withCanary, kind: "http", host: app.host && !isWildcard(app.host) ? app.host : undefined, path: spec.path };
     }
     const routed = {
         ...withCanary,

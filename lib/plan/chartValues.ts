@@ -6,6 +6,7 @@ import type { PlannedGateway, PlannedMonitoring, PlannedTraefik } from "../traef
 import { OWNER_LABEL_PREFIX } from "../ownership";
 import { TRAEFIK_DRAIN_SECONDS } from "../traefik/profile";
 import { availabilityValues, STATIC_CONFIG_ANNOTATION, staticConfig, summarizeStaticConfig } from "./traefikPodValues";
+import { durationText } from "./durations";
 
 /**
  * The Helm values for Traefik. The entryPoints come only from the apps' plan: no second
@@ -14,7 +15,7 @@ import { availabilityValues, STATIC_CONFIG_ANNOTATION, staticConfig, summarizeSt
 export function traefikValues(input: PlannedTraefik): Record<string, unknown> {
     const { profile, shutdown } = input;
     const expose = profile.exposeAsObject ? { default: true } : true;
-    const lifeCycle = shutdown && { requestAcceptGraceTimeout: `${shutdown.requestAcceptGraceTimeout}s`, graceTimeOut: `${shutdown.graceTimeOut}s` };
+    const lifeCycle = shutdown && { requestAcceptGraceTimeout: durationText(shutdown.requestAcceptGraceTimeout), graceTimeOut: durationText(shutdown.graceTimeOut) };
     const transport = lifeCycle && profile.lifeCycleInPorts ? { transport: { lifeCycle } } : {};
     const ports: Record<string, unknown> = {};
     for (const ep of input.entryPoints) {

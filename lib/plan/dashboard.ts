@@ -39,7 +39,7 @@ export interface DashboardRow {
 
 /** The window of rates and derivatives: four scrapes, and at least a minute. */
 function window(monitoring: PlannedMonitoring): string {
-    return range(Math.max(4 * monitoring.scrapeInterval, 60));
+    return range(Math.max(Math.ceil(4 * monitoring.scrapeInterval), 60));
 }
 
 function traefikRow(plan: PlatformPlan, monitoring: PlannedMonitoring): DashboardRow {
@@ -186,7 +186,7 @@ export function grafanaDashboard(plan: PlatformPlan): Record<string, unknown> | 
         version: 1,
         editable: false,
         time: { from: "now-1h", to: "now" },
-        refresh: `${Math.max(monitoring.scrapeInterval, 5)}s`,
+        refresh: `${Math.max(Math.ceil(monitoring.scrapeInterval), 5)}s`,
         templating: { list: [{ name: "datasource", label: "Prometheus", type: "datasource", query: "prometheus" }] },
         panels,
     };

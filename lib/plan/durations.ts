@@ -1,11 +1,6 @@
-/** Durations as the schema accepts them ("1m30s", or a number of seconds), in seconds. */
-import type { Duration } from "../config/schema";
+/** Durations in what Traefik (Go's time.ParseDuration) and Prometheus both read. */
 
-/** Seconds of a duration the schema accepted. */
-export function seconds(d: Duration): number {
-    if (typeof d === "number") {
-        return d;
-    }
-    const [, h = "0", m = "0", s = "0"] = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(d) ?? [];
-    return Number(h) * 3600 + Number(m) * 60 + Number(s);
+/** Seconds as "90s", or "1500ms" below whole seconds: both Go and Prometheus read either. */
+export function durationText(seconds: number): string {
+    return Number.isInteger(seconds) ? `${seconds}s` : `${Math.round(seconds * 1000)}ms`;
 }

@@ -7,6 +7,7 @@
 import type { PlannedGatewayRoute, TcpAppDraft } from "../model";
 import type { GatewayListener, PlannedEntryPoint, PlannedGateway, PlannedListener } from "../traefikModel";
 import { ChartProfile } from "../traefik/profile";
+import { gatewayHostnames } from "./matchers";
 
 export const GATEWAY_GROUP = "gateway.networking.k8s.io";
 
@@ -36,7 +37,7 @@ export function planListener(app: TcpAppDraft, entryPoints: PlannedEntryPoint[],
         return undefined;
     }
     return {
-        name: app.id, port, protocol: app.tls ? "TLS" : "TCP", ...(app.host ? { hostname: app.host } : {}),
+        name: app.id, port, protocol: app.tls ? "TLS" : "TCP", ...(app.host ? { hostname: gatewayHostnames(app.host)[0] } : {}),
         entryPoint: app.entryPoint, app: app.id, namespace: app.namespace, path: `tcp-platform:apps.${app.id}`,
     };
 }
@@ -65,6 +66,6 @@ export function planGatewayRoute(app: TcpAppDraft, gateway: Pick<PlannedGateway,
         : [stable];
     const rules = [{ backendRefs }];
     return app.tls
-        ? { kind: "TLSRoute", name: app.names.route, spec: { parentRefs, hostnames: app.host ? [app.host] : [], rules } }
+        ? { kind: "TLSRoute", name: app.names.route, spec: { parentRefs, hostnames: gatewayHostnames(app.host), rules } }
         : { kind: "TCPRoute", name: app.names.route, spec: { parentRefs, rules } };
 }

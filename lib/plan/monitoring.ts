@@ -9,7 +9,6 @@ import { PROJECT } from "../constants";
 import type { PlannedAvailability, PlannedMonitoring } from "../traefikModel";
 import type { StackIdentity } from "../ownership";
 import { ChartProfile } from "../traefik/profile";
-import { seconds } from "./durations";
 import { chartFullname } from "../traefik/profile";
 
 /** Where the alerts' runbooks are: a section per alert (docs/monitoring.md). */
@@ -40,7 +39,7 @@ export function planMonitoring(config: StackConfig, profile: ChartProfile, names
         namespace,
         podSelector: availability.podSelector,
         scraper: monitoring.scraper,
-        scrapeInterval: seconds(monitoring.scrapeInterval),
+        scrapeInterval: monitoring.scrapeInterval,
         selectorLabels: monitoring.selectorLabels,
         dashboardNamespace: monitoring.dashboardNamespace ?? namespace,
         names,

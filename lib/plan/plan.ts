@@ -9,13 +9,11 @@ import { AppDraft, ObjectRef, PlanDraft } from "../model";
 import { PlannedEntryPoint, PlannedGateway, PlannedMonitoring, PlannedShutdown, PlannedTraefik } from "../traefikModel";
 import { chartProfile, ChartProfile, TRAEFIK_DRAIN_SECONDS } from "../traefik/profile";
 import { planApp, stackLabels } from "./apps";
-import { seconds } from "./durations";
 import { planEntryPoints, standingEntryPoints } from "./entryPoints";
 import { planMonitoring } from "./monitoring";
 import { GATEWAY_GROUP, gatewayClassName, planGatewayRoute, planListener } from "./gateway";
 import { closesAfterSeconds, planAvailability, planReadiness } from "./traefikPods";
 
-export { seconds };
 
 /** Seconds the pod's grace keeps beyond Traefik's own shutdown, for the process to exit. */
 export const SHUTDOWN_MARGIN_SECONDS = 5;
@@ -24,10 +22,10 @@ function planShutdown(grace: StackConfig["traefik"]["gracePeriod"]): PlannedShut
     if (!grace) {
         return undefined;
     }
-    const requestAcceptGraceTimeout = seconds(grace.requestAcceptGraceTimeout ?? 0);
-    const graceTimeOut = seconds(grace.graceTimeOut);
+    const requestAcceptGraceTimeout = grace.requestAcceptGraceTimeout ?? 0;
+    const graceTimeOut = grace.graceTimeOut;
     const needed = TRAEFIK_DRAIN_SECONDS + requestAcceptGraceTimeout + graceTimeOut;
-    return { requestAcceptGraceTimeout, graceTimeOut, needed, terminationGracePeriodSeconds: grace.terminationGracePeriodSeconds ?? needed + SHUTDOWN_MARGIN_SECONDS };
+    return { requestAcceptGraceTimeout, graceTimeOut, needed, terminationGracePeriodSeconds: grace.terminationGracePeriodSeconds ?? Math.ceil(needed) + SHUTDOWN_MARGIN_SECONDS };
 }
 
 /**

@@ -5,6 +5,8 @@
  */
 import { PlannedApp, PlatformPlan } from "../model";
 import { PlannedEntryPoint } from "../traefikModel";
+import type { ChartProfile } from "../traefik/profile";
+import { hostMatcher, sniMatcher } from "./matchers";
 
 /** A row of the seed's port table: the app, its entryPoint's ports, the rule, the backend. */
 export interface PortTableRow {
@@ -25,14 +27,14 @@ export interface PortTableRow {
 /** A row of the entryPoint table a stack outputs: name, Traefik port, Service port, NodePort and apps. */
 export type EntryPointRow = { entryPoint: string; protocol?: "UDP" } & Pick<PlannedEntryPoint, "port" | "exposedPort" | "nodePort" | "apps">;
 
-function matchOf(app: PlannedApp): string {
+function matchOf(app: PlannedApp, profile: ChartProfile): string {
     switch (app.kind) {
         case "tcp":
-            return app.route?.kind === "IngressRouteTCP" ? app.route.spec.routes[0].match : `HostSNI(\`${app.host ?? "*"}\`)`;
+            return app.route?.kind === "IngressRouteTCP" ? app.route.spec.routes[0].match : sniMatcher(app.host, profile);
         case "udp":
             return "every datagram (UDP has no matcher)";
         case "http":
-            return app.host ? `Host(\`${app.host}\`)` : "any host";
+            return app.host ? hostMatcher(app.host) : "any host";
     }
 }
 
@@ -49,7 +51,7 @@ export function portTable({ apps, traefik: { entryPoints }, profile }: PlatformP
             exposedPort: own?.exposedPort ?? builtin?.exposedPort ?? 0,
             nodePort: own?.nodePort,
             backend: `${app.names.service}:${app.servicePort}`,
-            match: matchOf(app),
+            match: matchOf(app, profile),
             ...(app.protocol === "UDP" ? { protocol: "UDP" as const } : {}),
         };
     });

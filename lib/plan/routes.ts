@@ -8,6 +8,7 @@ import type { IngressRouteTCPSpec } from "../crds/ingressRouteTcp";
 import type { TLSOptionSpec } from "../crds/tlsOption";
 import type { PlannedTraefikObject, TcpAppDraft, UdpAppDraft } from "../model";
 import { ChartProfile } from "../traefik/profile";
+import { tcpRule } from "./matchers";
 
 interface RouteService {
     name: string;
@@ -15,33 +16,6 @@ interface RouteService {
     weight?: number;
     proxyProtocol?: { version: number };
     serversTransport?: string;
-}
-
-const quoted = (text: string) => `\`${text}\``;
-
-/** The host part of a TCP rule: HostSNI, or for a wildcard what the chart line's Traefik takes. */
-export function hostRule(host: string | undefined, profile: ChartProfile): string {
-    if (!host?.startsWith("*.")) {
-        return `HostSNI(${quoted(host ?? "*")})`;
-    }
-    const rest = host.slice(2);
-    switch (profile.sniWildcard) {
-        case "HostSNI":
-            return `HostSNI(${quoted(host)})`;
-        case "HostSNIRegexp-v3":
-            return `HostSNIRegexp(${quoted(`(?i)^[^.]+\\.${rest.replace(/\./g, "\\.")}$`)})`;
-        case "HostSNIRegexp-v2":
-            // Traefik v2's template syntax: {name:pattern}, the literal parts quoted by Traefik.
-            return `HostSNIRegexp(${quoted(`{subdomain:[^.]+}.${rest}`)})`;
-    }
-}
-
-/** The ALPN part: one matcher of several protocols on v2, one matcher per protocol on v3. */
-export function alpnRule(alpn: string[], profile: ChartProfile): string {
-    if (profile.traefikMajor === 2 || alpn.length === 1) {
-        return `ALPN(${alpn.map(quoted).join(", ")})`;
-    }
-    return `(${alpn.map((p) => `ALPN(${quoted(p)})`).join(" || ")})`;
 }
 
 /** The stable Service, and with a canary both, weighted by the canary's share. */
@@ -89,7 +63,7 @@ export function planRoute<A extends TcpAppDraft | UdpAppDraft>(app: A, profile: 
     if (terminated && app.tlsOptions) {
         objects.push({ kind: "TLSOption", name: names.tlsOptions, role: "tls-options", spec: tlsOptionsSpec(app.tlsOptions) });
     }
-    const match = [hostRule(app.host, profile), ...(app.alpn ? [alpnRule(app.alpn, profile)] : [])].join(" && ");
+    const match = tcpRule(app.host, app.alpn, profile);
     const tls = terminated && app.tlsOptions ? { ...terminated, options: { name: names.tlsOptions } } : app.tls;
     const spec: IngressRouteTCPSpec = {
         entryPoints,

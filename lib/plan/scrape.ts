@@ -6,6 +6,7 @@
  */
 import type { PodMonitorSpec } from "../crds/prometheusOperator";
 import type { PlannedMonitoring } from "../traefikModel";
+import { durationText } from "./durations";
 
 /** A Prometheus scrape config (prometheus.yml's `scrape_configs` entry), as far as the program writes one. */
 export interface ScrapeConfig {
@@ -22,7 +23,7 @@ export function podMonitorSpec(monitoring: PlannedMonitoring): PodMonitorSpec {
     return {
         selector: { matchLabels: monitoring.podSelector },
         namespaceSelector: { matchNames: [monitoring.namespace] },
-        podMetricsEndpoints: [{ port: monitoring.entryPoint, path: METRICS_PATH, interval: `${monitoring.scrapeInterval}s` }],
+        podMetricsEndpoints: [{ port: monitoring.entryPoint, path: METRICS_PATH, interval: durationText(monitoring.scrapeInterval) }],
     };
 }
 
@@ -35,7 +36,7 @@ export function scrapeConfig(monitoring: PlannedMonitoring): ScrapeConfig {
     const selector = Object.entries(monitoring.podSelector).map(([key, value]) => `${key}=${value}`).join(",");
     return {
         job_name: monitoring.job,
-        scrape_interval: `${monitoring.scrapeInterval}s`,
+        scrape_interval: durationText(monitoring.scrapeInterval),
         metrics_path: METRICS_PATH,
         kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [monitoring.namespace] }, selectors: [{ role: "pod", label: selector }] }],
         relabel_configs: [

@@ -1,10 +1,10 @@
 /** Names that reach Kubernetes: common labels, the stack's own name, namespaces, the local chart. */
 import { Catalog, catalogEntry } from "../catalog";
-import { dnsLabel, labelValue } from "../config/primitives";
+import { labelValueRefusal, objectNameRefusal } from "../config/kubernetesNames";
 import { AppConfig, StackConfig } from "../config/schema";
 import { PROJECT } from "../constants";
 import { OWNER_LABEL_PREFIX, StackIdentity } from "../ownership";
-import { PlanDraft } from "../model";
+import { ObjectRef, PlanDraft } from "../model";
 import { Problem } from "../problems";
 import { traefikSelectorKeys } from "../traefik/profile";
 
@@ -64,42 +64,47 @@ function appLabelProblems(id: string, app: AppConfig, catalogSelector: Record<st
     ];
 }
 
-/** Names that end up in Kubernetes: the stack's own (an ownership label value) and its namespaces. */
-function namingProblems(config: StackConfig, catalog: Catalog): Problem[] {
+/** The stack's own names, which every object carries as ownership label values. */
+function identityProblems(config: StackConfig): Problem[] {
+    return (Object.entries(config.identity) as [keyof StackIdentity, string][]).flatMap(([key, value]) =>
+        value !== "" && labelValueRefusal(value) === undefined ? [] : [{
+            path: `the ${key} name`, value,
+            problem: `is not a Kubernetes label value, and every object carries it in ${OWNER_LABEL_PREFIX}${key}`,
+            fix: `rename the ${key} to at most 63 letters, digits, '-', '_' or '.'`,
+        }]);
+}
+
+/** The config key that made a planned name: an app's namePrefix or nameSuffix, the namespaceSuffix, or the key that brings the object in. */
+function nameSource(config: StackConfig, ref: ObjectRef): { path: string; value: unknown } {
+    const app = /^tcp-platform:apps\.([^.]+)/.exec(ref.path)?.[1];
+    const affix = app !== undefined ? config.apps[app] : undefined;
+    if (affix && (affix.namePrefix !== undefined || affix.nameSuffix !== undefined) && ref.kind !== "Namespace") {
+        const key = affix.namePrefix !== undefined ? "namePrefix" : "nameSuffix";
+        return { path: `${PROJECT}:apps.${app}.${key}`, value: affix[key] };
+    }
+    if (config.namespaceSuffix !== "" && (ref.kind === "Namespace" || ref.namespace?.endsWith(config.namespaceSuffix))) {
+        return { path: `${PROJECT}:namespaceSuffix`, value: config.namespaceSuffix };
+    }
+    return { path: ref.path, value: ref.name };
+}
+
+/** Every planned object's name and namespace, with prefixes and suffixes applied, to the API server's rules for its kind. */
+function objectNameProblems(plan: PlanDraft): Problem[] {
+    const seen = new Set<string>();
     const problems: Problem[] = [];
-    for (const [key, value] of Object.entries(config.identity) as [keyof StackIdentity, string][]) {
-        if (!labelValue.test(value) || value === "") {
-            problems.push({
-                path: `the ${key} name`, value,
-                problem: `is not a Kubernetes label value, and every object carries it in ${OWNER_LABEL_PREFIX}${key}`,
-                fix: `rename the ${key} to at most 63 letters, digits, '-', '_' or '.'`,
-            });
+    const check = (ref: ObjectRef, kind: string, name: string) => {
+        const refusal = objectNameRefusal(kind, name);
+        const key = `${kind}/${name}`;
+        if (refusal && !seen.has(key)) {
+            seen.add(key);
+            problems.push({ ...nameSource(plan.config, ref), problem: `makes the ${kind} name "${name}", which ${refusal.problem}`, fix: refusal.fix });
         }
-    }
-    const suffix = config.namespaceSuffix;
-    const namespaces = new Set(Object.keys(config.apps).flatMap((id) => catalogEntry(catalog, id)?.namespace ?? []).map((n) => n + suffix));
-    if (config.traefik.namespace === undefined) {
-        namespaces.add(`traefik${suffix}`);
-    }
-    for (const [id, app] of Object.entries(config.apps)) {
-        const spec = catalogEntry(catalog, id);
-        const service = spec && `${app.namePrefix ?? ""}${spec.serviceName ?? `${spec.stem}-service`}${app.nameSuffix ?? ""}`;
-        if (service && (app.namePrefix !== undefined || app.nameSuffix !== undefined) && !dnsLabel.test(service)) {
-            problems.push({
-                path: `${PROJECT}:apps.${id}.${app.namePrefix !== undefined ? "namePrefix" : "nameSuffix"}`, value: app.namePrefix ?? app.nameSuffix,
-                problem: `makes the Service name "${service}", which is not a DNS label (at most 63 lowercase letters, digits and '-', starting with a letter or digit)`,
-                fix: "shorten the prefix or suffix, or leave '.' out of it",
-            });
+    };
+    for (const ref of plan.objects) {
+        if (ref.namespace !== undefined) {
+            check({ ...ref, kind: "Namespace", name: ref.namespace }, "Namespace", ref.namespace);
         }
-    }
-    for (const namespace of namespaces) {
-        if (!dnsLabel.test(namespace)) {
-            problems.push({
-                path: `${PROJECT}:namespaceSuffix`, value: suffix,
-                problem: `makes the namespace "${namespace}", longer than the 63 characters Kubernetes allows`,
-                fix: "shorten the suffix",
-            });
-        }
+        check(ref, ref.kind, ref.name);
     }
     return problems;
 }
@@ -112,5 +117,5 @@ function chartProblems(config: StackConfig): Problem[] {
 }
 
 export function nameProblems(plan: PlanDraft): Problem[] {
-    return [...labelProblems(plan.config, plan.catalog), ...namingProblems(plan.config, plan.catalog), ...chartProblems(plan.config)];
+    return [...labelProblems(plan.config, plan.catalog), ...identityProblems(plan.config), ...objectNameProblems(plan), ...chartProblems(plan.config)];
 }

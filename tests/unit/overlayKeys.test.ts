@@ -61,7 +61,7 @@ describe("an app's own labels, selector labels and name affixes", () => {
             "tcp-platform:apps.tcp-demo.labels.tcp-platform/stack: is a label key the program keeps for ownership (tcp-platform/project, tcp-platform/stack) (got \"prod\"). Fix: rename the label",
             "tcp-platform:apps.tcp-demo.selectorLabels.app: is already a key of app tcp-demo's selector in the catalog (app: tcp-echo) (got \"other\"). Fix: choose another key: selector labels are added to the catalog's, never change them",
             "tcp-platform:labels.tier: is a label key that selectors use (app tcp-demo): on the pod templates it would break those selectors (got \"x\"). Fix: rename the label (e.g. team, or example.com/tier)",
-            "tcp-platform:apps.redis-demo.namePrefix: makes the Service name \"a.b-redis-service\", which is not a DNS label (at most 63 lowercase letters, digits and '-', starting with a letter or digit) (got \"a.b-\"). Fix: shorten the prefix or suffix, or leave '.' out of it",
+            "tcp-platform:apps.redis-demo.namePrefix: makes the Service name \"a.b-redis-service\", which is not a DNS-1035 label (a Service's name: lowercase letters, digits and '-', starting with a letter) (got \"a.b-\"). Fix: shorten the name, start it with a letter, or leave '.' and '_' out",
         ]);
     });
 });

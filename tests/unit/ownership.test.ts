@@ -120,7 +120,7 @@ describe("stacks side by side", () => {
         const plan = validate(devWith((v) => { v.namespaceSuffix = "-qa"; v.traefik.namespace = "ingress"; }));
         assert.equal(plan.traefik.namespace, "ingress");
         assert.match(problemsOf(devWith((v) => { v.namespaceSuffix = `-${"x".repeat(60)}`; }))[0],
-            /^tcp-platform:namespaceSuffix: makes the namespace "backend-x+", longer than the 63 characters Kubernetes allows/);
+            /^tcp-platform:namespaceSuffix: makes the Namespace name "traefik-x+", which is 68 characters long, more than the 63 a namespace's name may have/);
         assert.match(problemsOf(devWith((v) => { v.namespaceSuffix = "staging"; }))[0], /^tcp-platform:namespaceSuffix: is not a namespace suffix/);
     });
 });

@@ -23,7 +23,7 @@ describe("TCP feature rules", () => {
         it("accepts addresses and ranges, refuses what is neither", () => {
             assert.deepEqual(refused((v) => { v.apps["tcp-demo"].ipAllowList = ["10.0.0.0/8", "192.0.2.1", "2001:db8::/32"]; v.apps["tcp-demo"].maxConnections = 5; }), []);
             assert.deepEqual(refused((v) => { v.apps["tcp-demo"].ipAllowList = ["10.0.0.0/33"]; }), [
-                'tcp-platform:apps.tcp-demo.ipAllowList[0]: is not an IP address or CIDR range (got "10.0.0.0/33"). Fix: write an address (192.0.2.10) or a range (10.0.0.0/8, 2001:db8::/32)',
+                `tcp-platform:apps.tcp-demo.ipAllowList[0]: has the prefix length "/33": an IPv4 prefix is 0 to 32, in decimal without leading zeros (got "10.0.0.0/33"). Fix: write an address (192.0.2.10, 2001:db8::1) or a range (10.0.0.0/8, 2001:db8::/32), as Go's net/netip parses them`,
             ]);
             assert.deepEqual(refused((v) => { v.apps["tcp-demo"].maxConnections = 0; }), [
                 "tcp-platform:apps.tcp-demo.maxConnections: must be >=1 (got 0). Fix: bring it within that range",
@@ -68,7 +68,7 @@ describe("TCP feature rules", () => {
 
         it("refuses what is not a duration", () => {
             assert.deepEqual(refused((v) => { v.traefik.gracePeriod = { graceTimeOut: "30 seconds" }; }), [
-                'tcp-platform:traefik.gracePeriod.graceTimeOut: is not a duration (got "30 seconds"). Fix: write seconds (30) or a duration such as "30s" or "1m30s"',
+                `tcp-platform:traefik.gracePeriod.graceTimeOut: is not a duration (got "30 seconds"). Fix: write whole seconds (30) or a duration in Go's syntax, as Traefik takes it: "30s", "1m30s", "500ms", "1h"`,
             ]);
         });
     });
@@ -87,7 +87,7 @@ describe("TCP feature rules", () => {
         });
 
         it("takes one wildcard label, and refuses wildcards where Traefik has none", () => {
-            assert.match(refused((v) => { prodPair(v); v.apps.db.host = "*.*.example.com"; })[0], /^tcp-platform:apps\.db\.host: is not a valid host name \(got "\*\.\*\.example\.com"\)/);
+            assert.match(refused((v) => { prodPair(v); v.apps.db.host = "*.*.example.com"; })[0], /^tcp-platform:apps\.db\.host: has '\*' other than as the whole first label: Traefik's wildcard stands for one label \(got "\*\.\*\.example\.com"\)/);
             assert.deepEqual(refused((v) => { v.apps["hello-api"].host = "*.example.com"; }), [
                 'tcp-platform:apps.hello-api.host: is a wildcard, which Traefik\'s HTTP Host() rule does not take (got "*.example.com"). Fix: use a host name such as hello.example.com',
             ]);
@@ -116,7 +116,7 @@ describe("TCP feature rules", () => {
             ]);
             assert.deepEqual(refused((v) => { prodPair(v); v.apps.cache.tls = { secretName: "cache-tls", options: { clientAuth: { mode: "RequireAnyClientCert" } } }; }), []);
             assert.match(refused((v) => { prodPair(v); v.apps.cache.tls = { secretName: "cache-tls", options: { minVersion: "1.4" } }; })[0],
-                /^tcp-platform:apps\.cache\.tls\.options\.minVersion: is not an accepted value \(got "1\.4"\)\. Fix: use one of "1\.0", "1\.1", "1\.2", "1\.3"$/);
+                /^tcp-platform:apps\.cache\.tls\.options\.minVersion: is not a TLS version \(got "1\.4"\)\. Fix: use one of "1\.0", "1\.1", "1\.2", "1\.3" \(or Traefik's VersionTLS10, VersionTLS11, VersionTLS12, VersionTLS13\)$/);
         });
     });
 
