@@ -5,8 +5,15 @@
  * @kubernetes/client-node loads it and applies its credentials (certificates, tokens, exec plugins).
  */
 import * as https from "https";
-import type { SchemaNode } from "./crdFields";
 import { ObjectRef } from "../model";
+
+/** The part of a CRD version's OpenAPI v3 schema that says which fields exist (lib/live/crdFields.ts reads it). */
+export interface SchemaNode {
+    properties?: Record<string, SchemaNode>;
+    items?: SchemaNode;
+    additionalProperties?: boolean | SchemaNode;
+    "x-kubernetes-preserve-unknown-fields"?: boolean;
+}
 
 /** Metadata of a live object, as far as ownership needs it. */
 export interface LiveMeta {

@@ -4,19 +4,11 @@
  * their schema lacks would be pruned by the API server or refused at `pulumi up`, half-way
  * through. Read from the CRD's structural schema, checked before anything is registered.
  */
-import { LiveRead } from "./cluster";
+import { LiveRead, SchemaNode } from "./cluster";
 import { describeOwner, ownerOf } from "../ownership";
 import { PlatformPlan } from "../model";
 import { PROJECT } from "../constants";
 import { Problem } from "../problems";
-
-/** The part of an OpenAPI v3 schema that says which fields exist. */
-export interface SchemaNode {
-    properties?: Record<string, SchemaNode>;
-    items?: SchemaNode;
-    additionalProperties?: boolean | SchemaNode;
-    "x-kubernetes-preserve-unknown-fields"?: boolean;
-}
 
 /** The paths under `at` that `value` sets and `schema` does not declare (none where it keeps unknown fields). */
 export function fieldsOutside(schema: SchemaNode | undefined, value: unknown, at: string): string[] {

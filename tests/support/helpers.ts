@@ -7,6 +7,8 @@ import { Catalog } from "../../lib/catalog";
 import { projectCatalog } from "../../lib/config/catalogFiles";
 import { rawConfigFromStackFile, stackFile } from "../../lib/config/load";
 import { RawConfig } from "../../lib/config/schema";
+import { ClusterReader } from "../../lib/live/cluster";
+import { checkCluster } from "../../lib/live/checks";
 import { PlatformPlan } from "../../lib/model";
 import { ConfigError, formatProblem } from "../../lib/problems";
 import { validate } from "../../lib/rules/validate";
@@ -56,5 +58,18 @@ export function chartFile(version: string, file: string): string {
         return fs.readFileSync(path.join(dir, "traefik", file), "utf8");
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** The problems the live checks refuse `plan` with on the cluster `reader` serves, formatted; empty when it passes. */
+export async function liveRefusal(plan: PlatformPlan, reader: ClusterReader, adopt = false): Promise<string[]> {
+    try {
+        await checkCluster(plan, adopt, reader);
+        return [];
+    } catch (err) {
+        if (!(err instanceof ConfigError)) {
+            throw err;
+        }
+        return err.problems.map(formatProblem);
     }
 }

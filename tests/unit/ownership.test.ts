@@ -16,9 +16,8 @@ import { manifestsOf, traefikValuesOf } from "../../tools/manifests";
 import { keptNamespaces } from "../../platform";
 import { ownerLabels, StackIdentity } from "../../lib/ownership";
 import { ObjectRef, PlatformPlan } from "../../lib/model";
-import { ConfigError, formatProblem } from "../../lib/problems";
 import { validate } from "../../lib/rules/validate";
-import { devWith, problemsOf, stackRaw } from "../support/helpers";
+import { devWith, liveRefusal, problemsOf, stackRaw } from "../support/helpers";
 
 const prod: StackIdentity = { project: "tcp-platform", stack: "prod" };
 
@@ -54,16 +53,7 @@ function devPlan(stack = "dev"): PlatformPlan {
     return validate(raw);
 }
 
-/** The problems `checkCluster` refuses with, formatted; empty when it passes. */
-async function refusal(plan: PlatformPlan, reader: ClusterReader, adopt = false): Promise<string[]> {
-    try {
-        await checkCluster(plan, adopt, reader);
-        return [];
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, String(err));
-        return err.problems.map(formatProblem);
-    }
-}
+const refusal = liveRefusal;
 
 describe("ownership", () => {
     it("labels every object with its project and stack, the chart's objects included", async () => {
