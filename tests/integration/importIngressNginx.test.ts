@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { localChartDir } from "../../tools/charts";
-import { chartsDir, destroyAndClean, kubectl, kubectlApply, kubectlJson, ProjectCopy, projectDir } from "../support/harness";
+import { chartsDir, destroyAndClean, kubectl, kubectlApply, kubectlJson, ProjectCopy, projectDir, removeChartCrds } from "../support/harness";
 import { NGINX_NODE_PORTS, nginxBackends, nginxConfigMaps, nginxController } from "../support/ingressNginx";
 
 const STACK = "migrated";
@@ -87,6 +87,8 @@ describe("importing ingress-nginx's TCP/UDP services from the cluster, and adopt
         } finally {
             await destroyAndClean(stack, env, ["demo", "traefik"]);
             kubectl(env, "delete", "namespace", "ingress-nginx", "--ignore-not-found", "--wait=false");
+            // The CRDs outlive the stack by design; the next test file starts from a cluster without them.
+            removeChartCrds(env);
         }
     });
 });

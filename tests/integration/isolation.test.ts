@@ -6,7 +6,7 @@
  */
 import { Stack } from "@pulumi/pulumi/automation";
 import { strict as assert } from "assert";
-import { destroyAndClean, eventually, exists, installCertManagerCrds, kubectl, kubectlApply, kubectlJson, ProjectCopy } from "../support/harness";
+import { destroyAndClean, eventually, exists, installCertManagerCrds, kubectl, kubectlApply, kubectlJson, ProjectCopy, removeChartCrds } from "../support/harness";
 
 const quiet = { onOutput: () => undefined };
 
@@ -37,6 +37,8 @@ describe("stacks never step on each other", function () {
     before(async () => {
         project = new ProjectCopy();
         installCertManagerCrds(project.env);
+        // prod installs Traefik's CRDs (asserted below): whatever an earlier file left is not this test's.
+        removeChartCrds(project.env);
         prod = await project.stack("prod", "prod", (config) => {
             // Destroyed at the end of the test; protection is tested elsewhere.
             config["tcp-platform:protectStateful"] = false;
