@@ -187,7 +187,7 @@ describe("live checks before any change", () => {
 
     it("installs the CRDs when none are there or they are its own, and leaves others' alone", async () => {
         const plan = devPlan();
-        const facts = (crds: LiveRead): LiveFacts => ({ objects: new Map(), services: [], crds, foreign: new Map(), storageClasses: new Map(), ownClaims: [], traefikDeployment: "absent" });
+        const facts = (crds: LiveRead): LiveFacts => ({ objects: new Map(), services: [], crds, foreign: new Map(), storageClasses: new Map(), ownClaims: [], traefikDeployment: "absent", operatorKindCrds: new Map(), traefikKindCrds: new Map() });
         assert.equal(crdDecision(plan, facts("absent"), false), "own");
         assert.equal(crdDecision(plan, facts(meta("ingressroutetcps.traefik.io", ownerLabels(plan.identity))), false), "own");
         assert.equal(crdDecision(plan, facts(meta("ingressroutetcps.traefik.io", ownerLabels(prod))), false), "skip");
@@ -201,7 +201,7 @@ describe("live checks before any change", () => {
     it("does not refuse what it may not read (a preview identity without access to Secrets)", () => {
         const plan = devPlan();
         const objects = new Map(plan.objects.map((ref) => [objectKey(ref), ref.kind === "Secret" ? "forbidden" as const : "absent" as const]));
-        assert.deepEqual(liveProblems(plan, { objects, services: [], crds: "absent", foreign: new Map(), storageClasses: new Map(), ownClaims: [], traefikDeployment: "absent" }, false), []);
+        assert.deepEqual(liveProblems(plan, { objects, services: [], crds: "absent", foreign: new Map(), storageClasses: new Map(), ownClaims: [], traefikDeployment: "absent", operatorKindCrds: new Map(), traefikKindCrds: new Map() }, false), []);
     });
 
     it("keeps on destroy a namespace that holds claims, or objects the stack does not own", async () => {
