@@ -38,9 +38,10 @@ function caseOf(rule: AlertingRule, plan: PlatformPlan): Case {
     const { labels } = rule;
     switch (rule.alert) {
         case ALERTS.traefikPods: {
-            const pod = { job: monitoring.job, namespace: monitoring.namespace, pod: "traefik-0" };
-            // Answering for 3 minutes, then not for 4 (for: 1m), then again.
-            return { name: rule.alert, input: [{ series: series("up", pod), values: perMinute(1, 1, 1, 0, 0, 0, 0, 1, 1, 1) }], seriesLabels: {}, before: 2, during: 5, after: 8 };
+            const pod = (i: number) => ({ job: monitoring.job, namespace: monitoring.namespace, pod: `traefik-${i}` });
+            // As many pods as the stack asks for; the first answers for 3 minutes, then not for 4 (for: 1m), then again.
+            const others = Array.from({ length: monitoring.replicas - 1 }, (_, i) => ({ series: series("up", pod(i + 1)), values: perMinute(...Array<number>(10).fill(1)) }));
+            return { name: rule.alert, input: [{ series: series("up", pod(0)), values: perMinute(1, 1, 1, 0, 0, 0, 0, 1, 1, 1) }, ...others], seriesLabels: {}, before: 2, during: 5, after: 8 };
         }
         case ALERTS.noEndpoint: {
             const endpoint = { namespace: labels.namespace, endpoint: labels.service };
