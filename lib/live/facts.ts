@@ -11,23 +11,22 @@ import { ObjectRef, PlatformPlan } from "../model";
 import { PROJECT } from "../constants";
 import { chartFullname } from "../traefik/profile";
 
+/** The CustomResourceDefinition `name`, as an object to read; `path` is the key that needs it. */
+function crdRef(name: string, path = ""): ObjectRef {
+    return { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name, path };
+}
+
 /** The CRD whose presence stands for all of the chart's CRDs (they are installed together). */
-export const SENTINEL_CRD: ObjectRef = {
-    apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name: "ingressroutetcps.traefik.io", path: `${PROJECT}:traefik.chart`,
-};
+export const SENTINEL_CRD: ObjectRef = crdRef("ingressroutetcps.traefik.io", `${PROJECT}:traefik.chart`);
 
 /**
  * The Gateway API CRD whose presence stands for the release the cluster has: TCPRoute, the kind
  * Traefik 3.7 reads through v1alpha2, which only the experimental channel serves.
  */
-export const GATEWAY_SENTINEL_CRD: ObjectRef = {
-    apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name: "tcproutes.gateway.networking.k8s.io", path: `${PROJECT}:traefik.routing`,
-};
+export const GATEWAY_SENTINEL_CRD: ObjectRef = crdRef("tcproutes.gateway.networking.k8s.io", `${PROJECT}:traefik.routing`);
 
 /** The Prometheus Operator's CRDs the program's PodMonitor and PrometheusRule need (monitoring.coreos.com/v1). */
-export const OPERATOR_CRDS: ObjectRef[] = ["podmonitors", "prometheusrules"].map((plural) => ({
-    apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name: `${plural}.monitoring.coreos.com`, path: `${PROJECT}:monitoring`,
-}));
+export const OPERATOR_CRDS: ObjectRef[] = ["podmonitors", "prometheusrules"].map((plural) => crdRef(`${plural}.monitoring.coreos.com`, `${PROJECT}:monitoring`));
 
 /**
  * Kinds the plan may use whose CRDs no stack installs (another project's operator does): each
@@ -77,7 +76,6 @@ export function traefikDeploymentRef(plan: PlatformPlan): ObjectRef {
 }
 
 export async function readLiveFacts(plan: PlatformPlan, reader: ClusterReader): Promise<LiveFacts> {
-    const crdRef = (name: string): ObjectRef => ({ apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name, path: "" });
     const [reads, services, crds, ownClaims, traefikDeployment, gatewayCrds, operatorCrds, operatorKindCrds] = await Promise.all([
         Promise.all(plan.objects.map(async (ref) => [objectKey(ref), await reader.read(ref)] as const)),
         reader.services(),
