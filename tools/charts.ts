@@ -21,8 +21,19 @@ export function localChartDir(chartsDir: string, version: string): string {
     const target = path.join(cacheDir, "charts", `traefik-${version}`);
     const chart = path.join(target, "traefik");
     if (!fs.existsSync(path.join(chart, "Chart.yaml"))) {
-        fs.mkdirSync(target, { recursive: true });
-        execFileSync("tar", ["-xzf", archive, "-C", target]);
+        // Unpacked beside and renamed into place: tiers that run side by side never read half a chart.
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        const unpacked = fs.mkdtempSync(`${target}.partial-`);
+        execFileSync("tar", ["-xzf", archive, "-C", unpacked]);
+        if (!fs.existsSync(path.join(chart, "Chart.yaml"))) {
+            fs.rmSync(target, { recursive: true, force: true }); // what an interrupted unpack of old left
+        }
+        try {
+            fs.renameSync(unpacked, target);
+        } catch {
+            // Another process put the same chart in place first.
+            fs.rmSync(unpacked, { recursive: true, force: true });
+        }
     }
     return chart;
 }
