@@ -8,7 +8,10 @@
  * What travels on the wire: bytes echoed through 30999; a Redis PING through 30379; a MariaDB
  * login with the stack's secret and SQL through 30306; an HTTP request with hello-api's Host
  * header through `web`; psql (Postgres STARTTLS, SNI db.example.com) and redis-cli/openssl
- * (TLS, SNI cache.example.com) through `websecure`. Only 127.0.0.1 is ever dialled.
+ * (TLS, SNI cache.example.com) through `websecure`. Only 127.0.0.1 is ever dialled, besides the
+ * NetworkPolicy probes: one TCP connection each from a pod the test starts in a namespace of its
+ * own to an app pod's address on the node's bridge (tests/cluster/netpol.ts), while kube-router's
+ * firewall (test tier only) enforces the policies.
  */
 import { Stack } from "@pulumi/pulumi/automation";
 import { strict as assert } from "assert";
@@ -315,7 +318,9 @@ describe("real node: the platform's pods run and serve traffic as on a cluster",
 
         before(async function () {
             this.timeout(5 * 60 * 1000);
+            const t0 = Date.now();
             await startProbes(env, probes);
+            console.log(`      ${probes.length} probe pods Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         });
 
         after(function () {
