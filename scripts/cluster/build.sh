@@ -1,6 +1,7 @@
 # The cluster's binaries, each through go_build from its wrapper module in scripts/go/ (the
 # version there decides; a changed go.mod/go.sum or Go version rebuilds): etcd, the Kubernetes
-# control plane, kwok and its stages, and the real node's kubelet, kube-proxy and CNI plugins.
+# control plane, kwok and its stages, and the real node's kubelet, kube-proxy, CNI plugins
+# and NetworkPolicy controller (kube-router).
 # shellcheck shell=bash source-path=SCRIPTDIR
 # shellcheck source=../lib/common.sh
 . "$ROOT/scripts/lib/common.sh"
@@ -61,19 +62,24 @@ cmd_build() {
   log "build: done in $(secs_since "$t0")s"
 }
 
-# The real node's: Debian's containerd, runc, iptables and conntrack must be there; kubelet and
-# kube-proxy are built from scripts/go/node, the CNI plugins from scripts/go/cni.
+# The real node's: Debian's containerd, runc, iptables, conntrack and ipset must be there; kubelet
+# and kube-proxy are built from scripts/go/node, the CNI plugins from scripts/go/cni, the
+# NetworkPolicy controller (kube-router, test tier only) from scripts/go/kube-router.
 node_build() {
   local t0 pkg v
   t0=$(now_ms)
-  for pkg in containerd containerd-shim-runc-v2 runc iptables conntrack; do
+  for pkg in containerd containerd-shim-runc-v2 runc iptables conntrack ipset; do
     command -v "$pkg" >/dev/null || [ -x "/usr/sbin/$pkg" ] ||
-      die "$pkg not found: the real node needs Debian's containerd, runc, iptables and conntrack packages"
+      die "$pkg not found: the real node needs Debian's containerd, runc, iptables, conntrack and ipset packages"
   done
   kube_build "$MODS/node" kubelet kube-proxy
   v=$(modver "$MODS/cni" github.com/containernetworking/plugins)
   for pkg in main/bridge main/loopback ipam/host-local meta/portmap; do
     go_build "cni-${pkg#*/}" "$MODS/cni" "github.com/containernetworking/plugins/plugins/$pkg" --version "$v"
   done
+  # Stamped as upstream's release build does (its Makefile's -X flags): it logs its version.
+  v=$(modver "$MODS/kube-router" github.com/cloudnativelabs/kube-router/v2)
+  go_build kube-router "$MODS/kube-router" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router --version "$v" \
+    --ldflags "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$v -X github.com/cloudnativelabs/kube-router/v2/pkg/version.BuildDate=$(modver "$MODS/kube-router" github.com/cloudnativelabs/kube-router/v2 '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}')"
   log "build: node done in $(secs_since "$t0")s"
 }

@@ -52,7 +52,11 @@ PAUSE_IMAGE=registry.k8s.io/pause:3.10.1
 # bridged pod-to-pod traffic (Service traffic between two pods on the bridge).
 NODE_SYSCTLS=(net/ipv4/conf/all/route_localnet net/ipv4/ip_forward net/bridge/bridge-nf-call-iptables)
 
-NODE_COMPONENTS=(containerd kubelet kube-proxy)
+# The NetworkPolicy controller: kube-router, its firewall only (test tier only: node.sh). Its
+# identity's user name, bound to a ClusterRole of the same name.
+NODE_POLICY_USER=system:tcp-platform:kube-router
+
+NODE_COMPONENTS=(containerd kubelet kube-proxy kube-router)
 
 # What `up` starts and `status` reports.
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)

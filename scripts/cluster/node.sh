@@ -1,12 +1,15 @@
 # The real node of scripts/cluster.sh (TCP_PLATFORM_NODE=real): Debian's containerd and runc, and
-# kubelet, kube-proxy and the CNI plugins built from Go modules (build.sh), running the pods the
-# program deploys from images built locally (scripts/images.sh). Its files: node-config.sh.
+# kubelet, kube-proxy, the CNI plugins and kube-router's NetworkPolicy controller built from Go
+# modules (build.sh), running the pods the program deploys from images built locally
+# (scripts/images.sh). Its files: node-config.sh.
 #
 # What the node adds to the host, all of it removed by node_cleanup (cluster.sh down), also after
 # a crash: an interface with the node's address, the pods' bridge and their veths, the pods'
-# network namespaces (mounted under $NODE_DIR), iptables rules (kube-proxy's KUBE-* chains, the
-# portmap plugin's CNI-* chains, our guard chain), cgroups under /$NODE_CGROUP, mounts under
-# $NODE_DIR, three sysctls (restored to the values they had), and containerd's state in $NODE_DIR.
+# network namespaces (mounted under $NODE_DIR), iptables rules (kube-proxy's KUBE-* chains,
+# kube-router's KUBE-ROUTER-*, KUBE-POD-FW-* and KUBE-NWPLCY-* chains, the portmap plugin's CNI-*
+# chains, our guard chain), kube-router's ipsets (KUBE-SRC-*, KUBE-DST-*), cgroups under
+# /$NODE_CGROUP, mounts under $NODE_DIR, three sysctls (restored to the values they had), and
+# containerd's state in $NODE_DIR.
 # shellcheck shell=bash source-path=SCRIPTDIR
 # shellcheck source=../lib/common.sh
 . "$ROOT/scripts/lib/common.sh"
@@ -82,8 +85,70 @@ node_start() {
     --node-labels "type=real,tcp-platform.dev/node=real" -v 1
   start kube-proxy --config "$NODE_DIR/kube-proxy.yaml" -v 2
   wait_for "node $NODE_NAME Ready" 120 kubelet node_ready
-  # No NetworkPolicy enforcement: SIG Network's kube-network-policies builds, but its nftables
-  # rules need the kernel's nft "queue" expression, which this kernel lacks (README).
+  # It finds its node by name, so after the kubelet registered it; `up` returns once it enforces.
+  node_policy_start
+}
+
+# ------------------------------------------------------------------ NetworkPolicy enforcement
+
+# kube-router's NetworkPolicy controller enforces the policies the program renders: per-pod
+# iptables chains (KUBE-ROUTER-*, KUBE-POD-FW-*, KUBE-NWPLCY-*) matching ipsets of pod addresses
+# (KUBE-SRC-*, KUBE-DST-*). Only its firewall runs: no BGP routing, no IPVS service proxy
+# (kube-proxy serves the Services). TEST TIER ONLY: kube-router v2.1.0 has reported security
+# flaws, and nothing the project ships runs it (docs/local-cluster.md). SIG Network's
+# kube-network-policies cannot be used here: its rules need nftables' `queue` expression, which
+# this kernel lacks.
+#
+# Its identity may read what the controller watches, and nothing else (upstream's ClusterRole
+# without the router's and load balancer's writes).
+node_policy_rbac() {
+  kc apply -f - >/dev/null <<EOF
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: $NODE_POLICY_USER}
+rules:
+- apiGroups: [""]
+  resources: [namespaces, pods, services, nodes, endpoints]
+  verbs: [get, list, watch]
+- apiGroups: [networking.k8s.io]
+  resources: [networkpolicies]
+  verbs: [get, list, watch]
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [get, list, watch]
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create, patch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: $NODE_POLICY_USER}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: $NODE_POLICY_USER}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: $NODE_POLICY_USER}
+EOF
+}
+
+# The controller has made its top-level chains and the jump to them from FORWARD: its first sync.
+node_policy_synced() {
+  iptables -w -S FORWARD 2>/dev/null | grep -q -- '-j KUBE-ROUTER-FORWARD'
+}
+
+node_policy_start() {
+  node_policy_rbac
+  # No health or metrics port: they would listen on every address.
+  start kube-router --kubeconfig "$STATE/kubeconfigs/kube-router" --hostname-override "$NODE_NAME" \
+    --run-firewall=true --run-router=false --run-service-proxy=false --run-loadbalancer=false \
+    --service-cluster-ip-range "$SERVICE_CIDR" --service-node-port-range 30000-32767 \
+    --enable-ipv4=true --enable-ipv6=false --health-port 0 --metrics-port 0 -v 1
+  wait_for "kube-router's NetworkPolicy chains" 60 kube-router node_policy_synced
+}
+
+# kube-router's ipsets (its own name shapes, IPv6 ones prefixed inet6:), destroyed once no rule
+# refers to them: after its chains are gone.
+node_policy_ipsets() {
+  command -v ipset >/dev/null || return 0
+  ipset list -n 2>/dev/null | grep -E '^(inet6:)?(KUBE-(SRC|DST)-|TMP-)[A-Z2-7]{16}$' || true
 }
 
 # ------------------------------------------------------------------------------------- cleanup
@@ -109,7 +174,7 @@ node_shim_pids() {
 # Idempotent, and complete after a crash: each step finds what is left by name or by path.
 node_cleanup() {
   local pids i m c d
-  stop kube-proxy kubelet
+  stop kube-router kube-proxy kubelet
   for ((i = 0; i < 50; i++)); do
     pids=$(node_pod_pids)
     [ -z "$pids" ] && break
@@ -134,7 +199,8 @@ node_cleanup() {
   for c in /sys/fs/cgroup/*/"$NODE_CGROUP"; do
     if [ -d "$c" ]; then find "$c" -depth -type d -exec rmdir {} + 2>/dev/null || true; fi
   done
-  # kube-proxy's rules (KUBE-* chains) and the portmap plugin's (CNI-HOSTPORT-*), then ours.
+  # kube-proxy's rules (KUBE-* chains), kube-router's (KUBE-ROUTER-*, KUBE-POD-FW-*,
+  # KUBE-NWPLCY-*: KUBE-* too) and the portmap plugin's (CNI-HOSTPORT-*), then ours.
   if [ -x "$BIN/kube-proxy" ] && iptables -w -t nat -S 2>/dev/null | grep -q '^-N KUBE-'; then
     "$BIN/kube-proxy" --cleanup --v=0 >/dev/null 2>&1 || true
   fi
@@ -148,6 +214,8 @@ node_cleanup() {
     for chain in $chains; do iptables -w -t "$t" -F "$chain" 2>/dev/null || true; done
     for chain in $chains; do iptables -w -t "$t" -X "$chain" 2>/dev/null || true; done
   done
+  local set
+  for set in $(node_policy_ipsets); do ipset destroy "$set" 2>/dev/null || true; done
   if iptables -w -S "$NODE_GUARD" >/dev/null 2>&1; then
     while iptables -w -D INPUT -j "$NODE_GUARD" 2>/dev/null; do :; done
     iptables -w -F "$NODE_GUARD"
@@ -158,5 +226,5 @@ node_cleanup() {
   done
   restore_sysctls
   rm -rf "$NODE_DIR"
-  rm -f "$STATE/kubeconfigs/kubelet" "$STATE/kubeconfigs/kube-proxy"
+  rm -f "$STATE/kubeconfigs/kubelet" "$STATE/kubeconfigs/kube-proxy" "$STATE/kubeconfigs/kube-router"
 }

@@ -103,9 +103,10 @@ write_kubeconfigs() {
 }
 
 # Node identities, signed by the cluster CA: the kubelet's client (system:node:<name>) and serving
-# certificates, kube-proxy's, the API server's client for kubelet calls, the policy controller's.
+# certificates, kube-proxy's, the API server's client for kubelet calls, the NetworkPolicy
+# controller's (kube-router; its ClusterRole: node.sh).
 node_certs() {
-  [ "$(cat "$PKI/node-done" 2>/dev/null)" = "$NODE_NAME $NODE_IP" ] && return 0
+  [ "$(cat "$PKI/node-done" 2>/dev/null)" = "$NODE_NAME $NODE_IP kube-router" ] && return 0
   (
     umask 077
     cert kubelet "/O=system:nodes/CN=system:node:$NODE_NAME" "extendedKeyUsage=clientAuth"
@@ -113,11 +114,12 @@ node_certs() {
 subjectAltName=IP:$NODE_IP,DNS:$NODE_NAME"
     cert kube-proxy "/CN=system:kube-proxy" "extendedKeyUsage=clientAuth"
     cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "extendedKeyUsage=clientAuth"
+    cert kube-router "/CN=$NODE_POLICY_USER" "extendedKeyUsage=clientAuth"
   )
-  echo "$NODE_NAME $NODE_IP" >"$PKI/node-done"
+  echo "$NODE_NAME $NODE_IP kube-router" >"$PKI/node-done"
 }
 
 node_kubeconfigs() {
   local c
-  for c in kubelet kube-proxy; do write_kubeconfig "$STATE/kubeconfigs/$c" "$c"; done
+  for c in kubelet kube-proxy kube-router; do write_kubeconfig "$STATE/kubeconfigs/$c" "$c"; done
 }

@@ -8,10 +8,14 @@
  * What travels on the wire: bytes echoed through 30999; a Redis PING through 30379; a MariaDB
  * login with the stack's secret and SQL through 30306; an HTTP request with hello-api's Host
  * header through `web`; psql (Postgres STARTTLS, SNI db.example.com) and redis-cli/openssl
- * (TLS, SNI cache.example.com) through `websecure`. Only 127.0.0.1 is ever dialled.
+ * (TLS, SNI cache.example.com) through `websecure`. Only 127.0.0.1 is ever dialled, besides the
+ * NetworkPolicy probes: one TCP connection each from a pod the test starts in a namespace of its
+ * own to an app pod's address on the node's bridge (tests/cluster/netpol.ts), while kube-router's
+ * firewall (test tier only) enforces the policies.
  */
 import { Stack } from "@pulumi/pulumi/automation";
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -19,6 +23,7 @@ import { localChartDir } from "../../tools/charts";
 import { makeCertificates } from "../e2e/backends";
 import { chartsDir, kubectl, kubectlJson, ProjectCopy } from "../support/harness";
 import { curl, mariadb, ncEcho, presentedSubject, psql, redisCli, saw } from "./clients";
+import { appPod, connect, Probe, PROBE_LABEL, removeProbes, startProbes } from "./netpol";
 import { allPodsReady, containerPid, isReady, nodePort, notReadyReport, Pod, pods, processSecurity, sleep, StaticVolumes } from "./node";
 import { Attempt, ConnectionLoop, exchangeOnce, HeldConnection, nonce, until } from "./traffic";
 
@@ -31,6 +36,15 @@ const CHART_VERSION = "41.3.0";
 const SNI = { db: "db.example.com", cache: "cache.example.com" } as const;
 const HELLO_HOST = "hello.dev.example.com";
 const DB_PASSWORD = "cluster-db-password";
+/**
+ * The NetworkPolicy probes (tests/cluster/netpol.ts): mysql-demo's `allowFrom` names the pods
+ * labelled db-client in namespace netpol-client; the others differ in exactly one of the two.
+ */
+const PROBES = {
+    named: { namespace: "netpol-client", name: "db-client", role: "db-client" },
+    otherLabel: { namespace: "netpol-client", name: "other-client", role: "other-client" },
+    otherNamespace: { namespace: "netpol-other", name: "db-client", role: "db-client" },
+} satisfies Record<string, Probe>;
 const quiet = { onOutput: () => undefined };
 
 describe("real node: the platform's pods run and serve traffic as on a cluster", function () {
@@ -67,6 +81,7 @@ describe("real node: the platform's pods run and serve traffic as on a cluster",
             // with Secrets this test makes.
             delete config["tcp-platform:apps"].db;
             delete config["tcp-platform:apps"].cache;
+            config["tcp-platform:apps"]["mysql-demo"].allowFrom = [{ namespace: PROBES.named.namespace, podLabels: { [PROBE_LABEL]: PROBES.named.role } }];
         });
         mysqlPassword = (await stack.getConfig("tcp-platform:mysqlRootPassword")).value;
 
@@ -294,6 +309,75 @@ describe("real node: the platform's pods run and serve traffic as on a cluster",
             return r.stdout === "" ? r : undefined;
         });
         assert.notEqual(old.status, 0, saw(old));
+    });
+
+    describe("NetworkPolicies, as the node enforces them (kube-router, test tier only)", () => {
+        const probes = Object.values(PROBES);
+        /** What a probe saw, for a message. */
+        const told = (what: string, r: ReturnType<typeof connect>) => `${what}: ${r.connected ? "connected" : "no connection"} in ${r.ms} ms; ${saw(r)}`;
+
+        before(async function () {
+            this.timeout(5 * 60 * 1000);
+            const t0 = Date.now();
+            await startProbes(env, probes);
+            console.log(`      ${probes.length} probe pods Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        });
+
+        after(function () {
+            this.timeout(3 * 60 * 1000);
+            removeProbes(env, probes);
+        });
+
+        it("holds every app pod behind its policy, and Traefik still reaches each app", () => {
+            const rules = execFileSync("iptables", ["-w", "-S"], { encoding: "utf8", timeout: 15_000 });
+            for (const selector of ["app=tcp-echo", "app=redis", "app=mysql", "app=hello-api"]) {
+                for (const pod of pods(env, "backend", selector).filter(isReady)) {
+                    assert.ok(rules.includes(`REJECT traffic destined for POD name:${pod.metadata.name} namespace: backend`),
+                        `no policy chain rejects traffic to backend/${pod.metadata.name}: nothing enforces its NetworkPolicy`);
+                }
+            }
+            const line = `${nonce("policy")}\n`;
+            // tcp-demo's entryPoint, wherever the entryPoint test left it.
+            const echoPort = kubectlJson<{ spec: { ports: { name: string; nodePort?: number }[] } }>(env, "get", "service", "-n", "traefik", traefikService)
+                .spec.ports.find((p) => p.name.startsWith("mytcp"))?.nodePort ?? 0;
+            const echo = ncEcho(echoPort, line);
+            assert.equal(echo.stdout, line, saw(echo));
+            const ping = redisCli(30379, ["PING"]);
+            assert.equal(ping.stdout.trim(), "PONG", saw(ping));
+            const login = mariadb(30306, mysqlPassword, "SELECT 1");
+            assert.equal(login.stdout.trim(), "1", saw(login));
+            const hello = curl(traefikPort("web"), "/", HELLO_HOST);
+            assert.equal(hello.code, 200, saw(hello));
+        });
+
+        it("keeps a pod of another namespace from mysql-demo's pod, and lets the pod allowFrom names in", () => {
+            const { pod, ip } = appPod(env, "app=mysql");
+            const stranger = connect(env, PROBES.otherNamespace, ip, 3306);
+            const named = connect(env, PROBES.named, ip, 3306);
+            console.log(`      ${pod.metadata.name} ${ip}:3306 from netpol-other: ${stranger.connected ? "connected" : `no connection (${stranger.stderr.trim()})`} in ${stranger.ms} ms; from the pod allowFrom names: ${named.connected ? "connected" : "no connection"} in ${named.ms} ms`);
+            assert.ok(!stranger.connected, told("netpol-other/db-client to mysql-demo", stranger));
+            // Refused by the policy (its REJECT) or timed out, never a hang: nc's 3 s bound held.
+            assert.match(stranger.stderr, /can't connect|timed out/i, told("netpol-other/db-client to mysql-demo", stranger));
+            // The same address and port let a named client in: the server listens, the policy denied.
+            assert.ok(named.connected, told("netpol-client/db-client to mysql-demo", named));
+        });
+
+        it("admits exactly what allowFrom names: the named labels in the named namespace, to the app that names them", () => {
+            const mysql = appPod(env, "app=mysql");
+            const redis = appPod(env, "app=redis");
+            const seen = {
+                named: connect(env, PROBES.named, mysql.ip, 3306),
+                otherLabel: connect(env, PROBES.otherLabel, mysql.ip, 3306),
+                otherNamespace: connect(env, PROBES.otherNamespace, mysql.ip, 3306),
+                // redis-demo's allowFrom names nobody: the named client is not admitted there.
+                namedToRedis: connect(env, PROBES.named, redis.ip, 6379),
+            };
+            console.log(`      allowFrom [{namespace: netpol-client, podLabels: {${PROBE_LABEL}: db-client}}] on mysql-demo: ${Object.entries(seen).map(([k, r]) => `${k} ${r.connected ? "connected" : "refused"}`).join(", ")}`);
+            assert.ok(seen.named.connected, told("named labels, named namespace, to mysql-demo", seen.named));
+            assert.ok(!seen.otherLabel.connected, told("other label, named namespace, to mysql-demo", seen.otherLabel));
+            assert.ok(!seen.otherNamespace.connected, told("named labels, other namespace, to mysql-demo", seen.otherNamespace));
+            assert.ok(!seen.namedToRedis.connected, told("named labels, named namespace, to redis-demo", seen.namedToRedis));
+        });
     });
 
     describe("with the TLS pair (db and cache by SNI on websecure, passthrough)", () => {
