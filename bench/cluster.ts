@@ -100,13 +100,16 @@ export function clusterMarkdown(m: ClusterMeasures & { changes?: ChangeFigures[]
     ];
 }
 
-/** The "Real node" section of an existing BENCHMARKS.md, to carry over when the rest is rewritten. */
-export function existingClusterSection(markdown: string): string[] {
-    const start = markdown.indexOf(`\n${CLUSTER_HEADING}\n`);
+/**
+ * A section of an existing BENCHMARKS.md (its heading to the next `## `), to carry over when the
+ * rest is rewritten: the "Real node" figures of `--cluster`, and the profile, which is written by hand.
+ */
+export function existingSection(markdown: string, heading: string): string[] {
+    const start = markdown.indexOf(`\n${heading}\n`);
     if (start < 0) {
         return [];
     }
     const rest = markdown.slice(start + 1);
-    const next = rest.indexOf("\n## ", CLUSTER_HEADING.length);
+    const next = rest.indexOf("\n## ", heading.length);
     return (next < 0 ? rest : rest.slice(0, next + 1)).split("\n");
 }

@@ -155,6 +155,12 @@ function perObjectMs(small: Row, large: Row, what: "noopUp" | "kubectl"): string
     return (((large[what] - small[what]) / (large.objects - small.objects)) * 1000).toFixed(1);
 }
 
+/** A stack's ratios against kubectl's, and whether both are within `bound`. */
+function goal(row: Row, bound: number): string {
+    const worst = Math.max(row.preview, row.noopUp) / row.kubectl;
+    return `${row.name} preview and no-op up ≤ ${bound}× kubectl: ${worst <= bound ? "met" : "not met"} (${(row.preview / row.kubectl).toFixed(1)}×, ${(row.noopUp / row.kubectl).toFixed(1)}×)`;
+}
+
 export async function engineBenchmarks(projectDir: string): Promise<EngineResult | undefined> {
     if (!available(projectDir)) {
         return undefined;
@@ -180,6 +186,8 @@ export async function engineBenchmarks(projectDir: string): Promise<EngineResult
                 ...rows.map((r) => `| ${r.name} | ${r.objects} | ${r.preview.toFixed(2)} | ${r.noopUp.toFixed(2)} | ${r.kubectl.toFixed(2)} | ${(r.preview / r.kubectl).toFixed(1)} | ${(r.noopUp / r.kubectl).toFixed(1)} |`),
                 "",
                 `Cost of one more object, from dev to 50 apps: no-op pulumi up ${perObjectMs(dev, fifty, "noopUp")} ms, kubectl ${perObjectMs(dev, fifty, "kubectl")} ms.`,
+                "",
+                "Goals (issue 24), with the default installer: " + [goal(dev, 2), goal(fifty, 1.2)].join("; ") + ".",
             ],
         };
     } finally {
