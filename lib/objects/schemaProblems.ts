@@ -1,0 +1,126 @@
+/**
+ * A schema's refusal of an object as a Problem: the stack key that brings the object (as precise
+ * as the plan knows it), the bad value, what the schema says and the fix.
+ */
+import type { ErrorObject } from "ajv";
+import { PROJECT } from "../constants";
+import { StackConfig } from "../config/schema";
+import { Problem } from "../problems";
+import { Manifest } from "./appObjects";
+
+/**
+ * k8s.io/apimachinery/pkg/api/resource/quantity.go's grammar (as lib/quantity.ts), which
+ * tools/schemaNormalize.ts writes into the schemas: the OpenAPI says only "string or number",
+ * and the API server refuses "64MB" or "1 Gi" when it parses.
+ */
+export const QUANTITY_PATTERN = "^[+-]?(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\\d+)?$";
+
+/** The field `key` of a JSON value, when it is an object that has it. */
+export function member(value: unknown, key: string): unknown {
+    if (value === null || typeof value !== "object") {
+        return undefined;
+    }
+    const found: unknown = Object.entries(value).find(([k]) => k === key)?.[1];
+    return found;
+}
+
+/** `/spec/ports/0/port` as `spec.ports[0].port`. */
+export function fieldPath(pointer: string): string {
+    return pointer.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
+        .reduce((out, part) => (/^\d+$/.test(part) ? `${out}[${part}]` : /^[\w-]+$/.test(part) ? `${out}${out ? "." : ""}${part}` : `${out}[${JSON.stringify(part)}]`), "");
+}
+
+/** The fields of an app's workload that one key of its stack entry sets (else its `defaults`), by where they land. */
+const APP_FIELDS: [RegExp, (m: RegExpExecArray) => string][] = [
+    [/^\/spec\/replicas$/, () => "replicas"],
+    [/^\/spec\/template\/spec\/containers\/0\/resources(?:\/(\w+)(?:\/(\w+))?)?$/, (m) => ["resources", m[1], m[2]].filter(Boolean).join(".")],
+    [/^(?:\/spec\/volumeClaimTemplates\/0)?\/spec\/resources\/requests\/storage$/, () => "storage.size"],
+    [/^(?:\/spec\/volumeClaimTemplates\/0)?\/spec\/storageClassName$/, () => "storage.storageClass"],
+];
+
+/**
+ * The key of the field at `pointer` of an object `at` brings: an app's replicas, resources or
+ * storage is `apps.<id>.<field>` where the app's entry sets it, `defaults.<field>` where the
+ * defaults do; any other field is the object's own key.
+ */
+export function keyOfField(config: StackConfig, at: string, pointer: string): string {
+    const app = new RegExp(`^${PROJECT}:apps\\.([^.]+)$`).exec(at)?.[1];
+    const entry = app === undefined ? undefined : Object.entries(config.apps).find(([id]) => id === app)?.[1];
+    for (const [pattern, key] of APP_FIELDS) {
+        const match = pattern.exec(pointer);
+        if (!match || !entry) {
+            continue;
+        }
+        const field = key(match);
+        const top = field.split(".")[0];
+        const inEntry = Object.entries(entry).some(([k, v]) => k === top && v !== undefined);
+        const inDefaults = Object.entries(config.defaults).some(([k, v]) => k === top && v !== undefined);
+        return inEntry || !inDefaults ? `${at}.${field}` : `${PROJECT}:defaults.${field}`;
+    }
+    return at;
+}
+
+function article(word: string): string {
+    return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
+}
+
+/** What is wrong and what to do, by the schema keyword that refused the value. */
+function explain(error: ErrorObject, field: string): { problem: string; fix: string } {
+    const { keyword, params, schema } = error;
+    const p: Record<string, unknown> = params;
+    switch (keyword) {
+        case "additionalProperties":
+            return { problem: `sets ${field ? `${field}.` : ""}${String(p.additionalProperty)}, a field it does not have`, fix: "leave the field out: it is misspelt or belongs to another version" };
+        case "required":
+            return { problem: `lacks ${field ? `${field}.` : ""}${String(p.missingProperty)}`, fix: `set ${String(p.missingProperty)}` };
+        case "type":
+            return { problem: `${field} is not ${article(String(p.type))}`, fix: `write ${field} as ${article(String(p.type))}` };
+        case "enum":
+            return { problem: `${field} is not one of the values it takes`, fix: `use one of: ${JSON.stringify(p.allowedValues)}` };
+        case "pattern":
+            return p.pattern === QUANTITY_PATTERN
+                ? { problem: `${field} is not a Kubernetes quantity`, fix: "write a number with at most one suffix: m, k, M, G, T, Ki, Mi, Gi, Ti (500m, 64Mi, 1Gi)" }
+                : { problem: `${field} does not match ${String(p.pattern)}`, fix: `use a value matching ${String(p.pattern)}` };
+        case "anyOf":
+        case "oneOf": {
+            const branches = Array.isArray(schema) ? schema : [];
+            const quantity = JSON.stringify(branches).includes(JSON.stringify(QUANTITY_PATTERN));
+            return quantity
+                ? { problem: `${field} is not a Kubernetes quantity`, fix: "write a number with at most one suffix: m, k, M, G, T, Ki, Mi, Gi, Ti (500m, 64Mi, 1Gi)" }
+                : { problem: `${field} is none of the forms it takes`, fix: `write one of: ${JSON.stringify(branches).slice(0, 120)}` };
+        }
+        case "maximum":
+        case "minimum":
+        case "exclusiveMaximum":
+        case "exclusiveMinimum":
+        case "maxLength":
+        case "minLength":
+        case "maxItems":
+        case "minItems":
+            return { problem: `${field} ${error.message ?? "is out of range"}`, fix: `use a value that ${error.message ?? "is in range"}` };
+        case "format":
+            return { problem: `${field} is not ${article(String(p.format))}`, fix: p.format === "int32" ? "use an integer from -2147483648 to 2147483647" : `write ${article(String(p.format))}` };
+        case "x-kubernetes-list-type":
+            return { problem: `${field} has two items the server takes for the same one`, fix: "make each item's keys unique" };
+        default:
+            return { problem: `${field} ${error.message ?? "is refused"}`, fix: "change the value the schema refuses" };
+    }
+}
+
+/** The object as messages name it: `Deployment backend/tcp-echo-demo`. */
+export function objectName(manifest: Manifest): string {
+    const { namespace, name } = manifest.metadata;
+    return `${manifest.kind} ${typeof namespace === "string" ? `${namespace}/` : ""}${name}`;
+}
+
+/** One refusal by the schema `against`, of `manifest`, which the key `at` brings. */
+export function fieldProblem(error: ErrorObject, manifest: Manifest, at: string, against: string, config: StackConfig): Problem {
+    const { problem, fix } = explain(error, fieldPath(error.instancePath));
+    const extra = typeof error.params.additionalProperty === "string" ? member(error.data, error.params.additionalProperty) : undefined;
+    return {
+        path: keyOfField(config, at, error.instancePath),
+        value: error.keyword === "additionalProperties" ? extra : error.data,
+        problem: `${objectName(manifest)} ${problem}, which ${against} refuses: the API server would refuse the object at pulumi up`,
+        fix,
+    };
+}
