@@ -5,6 +5,7 @@
 import type { ErrorObject } from "ajv";
 import { PROJECT } from "../constants";
 import { StackConfig } from "../config/schema";
+import { PlatformPlan } from "../model";
 import { Problem } from "../problems";
 import { Manifest } from "./appObjects";
 
@@ -30,35 +31,56 @@ export function fieldPath(pointer: string): string {
         .reduce((out, part) => (/^\d+$/.test(part) ? `${out}[${part}]` : /^[\w-]+$/.test(part) ? `${out}${out ? "." : ""}${part}` : `${out}[${JSON.stringify(part)}]`), "");
 }
 
-/** The fields of an app's workload that one key of its stack entry sets (else its `defaults`), by where they land. */
+/** Where an app's key lands in its objects: `apps.<id>.<key>` where the app's entry sets it, else `defaults.<key>`. */
 const APP_FIELDS: [RegExp, (m: RegExpExecArray) => string][] = [
     [/^\/spec\/replicas$/, () => "replicas"],
     [/^\/spec\/template\/spec\/containers\/0\/resources(?:\/(\w+)(?:\/(\w+))?)?$/, (m) => ["resources", m[1], m[2]].filter(Boolean).join(".")],
     [/^(?:\/spec\/volumeClaimTemplates\/0)?\/spec\/resources\/requests\/storage$/, () => "storage.size"],
     [/^(?:\/spec\/volumeClaimTemplates\/0)?\/spec\/storageClassName$/, () => "storage.storageClass"],
+    [/^\/spec\/(?:hostnames|dnsNames)\/\d+$/, () => "host"],
 ];
 
-/**
- * The key of the field at `pointer` of an object `at` brings: an app's replicas, resources or
- * storage is `apps.<id>.<field>` where the app's entry sets it, `defaults.<field>` where the
- * defaults do; any other field is the object's own key.
- */
-export function keyOfField(config: StackConfig, at: string, pointer: string): string {
+/** An app's key of `apps.<id>` (`at`), as its entry or the stack's defaults set it. */
+function appKey(config: StackConfig, at: string, field: string): string {
     const app = new RegExp(`^${PROJECT}:apps\\.([^.]+)$`).exec(at)?.[1];
     const entry = app === undefined ? undefined : Object.entries(config.apps).find(([id]) => id === app)?.[1];
+    const top = field.split(".")[0];
+    const sets = (values: object | undefined) => Object.entries(values ?? {}).some(([k, v]) => k === top && v !== undefined);
+    return sets(entry) || !sets(config.defaults) ? `${at}.${field}` : `${PROJECT}:defaults.${field}`;
+}
+
+/**
+ * The key of the field at `pointer` of an object `at` brings, as precisely as the plan knows it:
+ * an app's replicas, resources, storage and host; a Gateway listener's app; the scrape interval.
+ */
+export function keyOfField(plan: PlatformPlan, kind: string, at: string, pointer: string): string {
+    const listener = kind === "Gateway" ? /^\/spec\/listeners\/(\d+)(\/hostname)?/.exec(pointer) : null;
+    const planned = listener ? plan.traefik.gateway?.listeners[Number(listener[1])] : undefined;
+    if (planned) {
+        return `${planned.path}${listener?.[2] ? ".host" : ""}`;
+    }
+    if (kind === "PodMonitor" && /^\/spec\/podMetricsEndpoints\/\d+\/interval$/.test(pointer)) {
+        return `${at}.scrapeInterval`;
+    }
+    if (!at.startsWith(`${PROJECT}:apps.`)) {
+        return at;
+    }
     for (const [pattern, key] of APP_FIELDS) {
         const match = pattern.exec(pointer);
-        if (!match || !entry) {
-            continue;
+        if (match) {
+            return appKey(plan.config, at, key(match));
         }
-        const field = key(match);
-        const top = field.split(".")[0];
-        const inEntry = Object.entries(entry).some(([k, v]) => k === top && v !== undefined);
-        const inDefaults = Object.entries(config.defaults).some(([k, v]) => k === top && v !== undefined);
-        return inEntry || !inDefaults ? `${at}.${field}` : `${PROJECT}:defaults.${field}`;
     }
     return at;
 }
+
+/** Fixes for the patterns of the schemas the program's values meet. */
+const PATTERN_FIXES: Record<string, string> = {
+    [QUANTITY_PATTERN]: "write a number with at most one suffix: m, k, M, G, T, Ki, Mi, Gi, Ti (500m, 64Mi, 1Gi)",
+    // The Prometheus Operator's Duration.
+    "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$":
+        "use a duration Prometheus reads: whole numbers of ms, s, m, h, d, w or y (\"30s\", \"1m30s\")",
+};
 
 function article(word: string): string {
     return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
@@ -74,34 +96,39 @@ function explain(error: ErrorObject, field: string): { problem: string; fix: str
         case "required":
             return { problem: `lacks ${field ? `${field}.` : ""}${String(p.missingProperty)}`, fix: `set ${String(p.missingProperty)}` };
         case "type":
-            return { problem: `${field} is not ${article(String(p.type))}`, fix: `write ${field} as ${article(String(p.type))}` };
+            return { problem: `${field} is not ${article(String(p.type))}`, fix: `write ${article(String(p.type))}` };
         case "enum":
             return { problem: `${field} is not one of the values it takes`, fix: `use one of: ${JSON.stringify(p.allowedValues)}` };
         case "pattern":
             return p.pattern === QUANTITY_PATTERN
-                ? { problem: `${field} is not a Kubernetes quantity`, fix: "write a number with at most one suffix: m, k, M, G, T, Ki, Mi, Gi, Ti (500m, 64Mi, 1Gi)" }
-                : { problem: `${field} does not match ${String(p.pattern)}`, fix: `use a value matching ${String(p.pattern)}` };
+                ? { problem: `${field} is not a Kubernetes quantity`, fix: PATTERN_FIXES[QUANTITY_PATTERN] }
+                : { problem: `${field} does not match ${String(p.pattern)}`, fix: PATTERN_FIXES[String(p.pattern)] ?? `use a value matching ${String(p.pattern)}` };
         case "anyOf":
         case "oneOf": {
             const branches = Array.isArray(schema) ? schema : [];
-            const quantity = JSON.stringify(branches).includes(JSON.stringify(QUANTITY_PATTERN));
-            return quantity
-                ? { problem: `${field} is not a Kubernetes quantity`, fix: "write a number with at most one suffix: m, k, M, G, T, Ki, Mi, Gi, Ti (500m, 64Mi, 1Gi)" }
+            return JSON.stringify(branches).includes(JSON.stringify(QUANTITY_PATTERN))
+                ? { problem: `${field} is not a Kubernetes quantity`, fix: PATTERN_FIXES[QUANTITY_PATTERN] }
                 : { problem: `${field} is none of the forms it takes`, fix: `write one of: ${JSON.stringify(branches).slice(0, 120)}` };
         }
+        case "maxLength":
+            return { problem: `${field} is longer than ${String(p.limit)} characters`, fix: `shorten it to at most ${String(p.limit)} characters` };
+        case "minLength":
+            return { problem: `${field} is shorter than ${String(p.limit)} characters`, fix: `lengthen it to at least ${String(p.limit)} characters` };
+        case "maxItems":
+        case "minItems":
+            return { problem: `${field} has ${keyword === "maxItems" ? "more" : "fewer"} than ${String(p.limit)} items`, fix: `list ${keyword === "maxItems" ? "at most" : "at least"} ${String(p.limit)}` };
         case "maximum":
         case "minimum":
         case "exclusiveMaximum":
         case "exclusiveMinimum":
-        case "maxLength":
-        case "minLength":
-        case "maxItems":
-        case "minItems":
-            return { problem: `${field} ${error.message ?? "is out of range"}`, fix: `use a value that ${error.message ?? "is in range"}` };
+            return { problem: `${field} must be ${String(p.comparison)} ${String(p.limit)}`, fix: `use a value ${String(p.comparison)} ${String(p.limit)}` };
         case "format":
             return { problem: `${field} is not ${article(String(p.format))}`, fix: p.format === "int32" ? "use an integer from -2147483648 to 2147483647" : `write ${article(String(p.format))}` };
-        case "x-kubernetes-list-type":
-            return { problem: `${field} has two items the server takes for the same one`, fix: "make each item's keys unique" };
+        case "x-kubernetes-list-type": {
+            const keys = member(error.parentSchema, "x-kubernetes-list-map-keys");
+            const by = Array.isArray(keys) ? keys.join(" and ") : "value";
+            return { problem: `${field} has two items of the same ${by} (the list's key)`, fix: `give each item its own ${by}` };
+        }
         default:
             return { problem: `${field} ${error.message ?? "is refused"}`, fix: "change the value the schema refuses" };
     }
@@ -114,11 +141,11 @@ export function objectName(manifest: Manifest): string {
 }
 
 /** One refusal by the schema `against`, of `manifest`, which the key `at` brings. */
-export function fieldProblem(error: ErrorObject, manifest: Manifest, at: string, against: string, config: StackConfig): Problem {
+export function fieldProblem(error: ErrorObject, manifest: Manifest, at: string, against: string, plan: PlatformPlan): Problem {
     const { problem, fix } = explain(error, fieldPath(error.instancePath));
     const extra = typeof error.params.additionalProperty === "string" ? member(error.data, error.params.additionalProperty) : undefined;
     return {
-        path: keyOfField(config, at, error.instancePath),
+        path: keyOfField(plan, manifest.kind, at, error.instancePath),
         value: error.keyword === "additionalProperties" ? extra : error.data,
         problem: `${objectName(manifest)} ${problem}, which ${against} refuses: the API server would refuse the object at pulumi up`,
         fix,

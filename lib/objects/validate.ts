@@ -8,7 +8,6 @@ import Ajv, { ErrorObject, ValidateFunction } from "ajv";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { StackConfig } from "../config/schema";
 import { PlatformPlan } from "../model";
 import { Problem } from "../problems";
 import { Manifest } from "./appObjects";
@@ -98,7 +97,7 @@ function reported(errors: ErrorObject[]): ErrorObject[] {
 }
 
 /** What the schema of `key` refuses in `manifest`; `against` names the schema in messages. */
-export function manifestProblems(manifest: Manifest, key: string, at: string, against: string, config: StackConfig, schemas: ObjectSchemas = committedSchemas()): Problem[] {
+export function manifestProblems(manifest: Manifest, key: string, at: string, against: string, plan: PlatformPlan, schemas: ObjectSchemas = committedSchemas()): Problem[] {
     const validate = schemas.validator(key);
     if (!validate) {
         throw new Error(`lib/objects/schemas.json has no schema ${key}: add the kind to tools/objectSchemas.ts and run npm run object-schemas`);
@@ -106,7 +105,7 @@ export function manifestProblems(manifest: Manifest, key: string, at: string, ag
     if (validate(manifest)) {
         return [];
     }
-    return reported(validate.errors ?? []).map((error) => fieldProblem(error, manifest, at, against, config));
+    return reported(validate.errors ?? []).map((error) => fieldProblem(error, manifest, at, against, plan));
 }
 
 /** Every object of the plan the API server (Kubernetes 1.34.4, the CRDs of the stack's chart line) would refuse. */
@@ -118,6 +117,6 @@ export function objectProblems(plan: PlatformPlan, schemas: ObjectSchemas = comm
         const against = manifest.apiVersion.includes(".") && !manifest.apiVersion.startsWith("networking.k8s.io/")
             ? `the ${manifest.kind} CRD${traefik ? ` of Traefik v${major}'s chart line` : ""}`
             : `Kubernetes ${KUBERNETES_VERSION}'s ${manifest.kind} schema`;
-        return manifestProblems(manifest, key, at, against, plan.config, schemas);
+        return manifestProblems(manifest, key, at, against, plan, schemas);
     });
 }
