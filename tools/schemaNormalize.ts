@@ -4,10 +4,11 @@
  */
 import { QUANTITY_PATTERN } from "../lib/objects/schemaProblems";
 
+const QUANTITY_DEF = "io.k8s.apimachinery.pkg.api.resource.Quantity";
+
 /** A schema node as JSON (OpenAPI v3 or a CRD's structural schema). */
 export type SchemaTree = { [key: string]: unknown };
 
-const QUANTITY_DEF = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 const OBJECT_META_DEF = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 
 // Documentation, and extensions about merging and client generation: nothing the server validates by.
@@ -46,6 +47,25 @@ export function refsOf(node: unknown): string[] {
 }
 
 /**
+ * RE2 (the server's regexps) makes a pattern case-insensitive with a leading (?i), which
+ * JavaScript's do not read: each letter outside a class becomes the class of both its cases.
+ */
+export function caseInsensitive(pattern: string): string {
+    const flag = /^(\^?)\(\?i\)/;
+    if (!flag.test(pattern)) {
+        return pattern;
+    }
+    let inClass = false;
+    return pattern.replace(flag, "$1").replace(/\\.|[[\]]|[A-Za-z]/g, (c) => {
+        if (c === "[" || c === "]") {
+            inClass = c === "[";
+            return c;
+        }
+        return c.length > 1 || inClass ? c : `[${c.toLowerCase()}${c.toUpperCase()}]`;
+    });
+}
+
+/**
  * Server-side apply refuses a field the type does not declare ("field not declared in schema"),
  * and a CRD's structural schema prunes one: an object node with properties and no
  * additionalProperties (nor x-kubernetes-preserve-unknown-fields) is closed.
@@ -58,6 +78,8 @@ function closed(node: SchemaTree, fieldNames = false): SchemaTree {
             out[key] = items.map((item) => (isTree(item) ? closed(item) : item));
         } else if (isTree(v)) {
             out[key] = closed(v, !fieldNames && key === "properties");
+        } else if (key === "pattern" && typeof v === "string" && !fieldNames) {
+            out[key] = caseInsensitive(v);
         } else if (key === "$ref" && typeof v === "string" && !fieldNames) {
             out[key] = v.replace("#/components/schemas/", "#/$defs/");
         } else {

@@ -8,6 +8,7 @@ import { StackConfig } from "../config/schema";
 import { PlatformPlan } from "../model";
 import { Problem } from "../problems";
 import { Manifest } from "./appObjects";
+import { member } from "./serverRules";
 
 /**
  * k8s.io/apimachinery/pkg/api/resource/quantity.go's grammar (as lib/quantity.ts), which
@@ -16,13 +17,9 @@ import { Manifest } from "./appObjects";
  */
 export const QUANTITY_PATTERN = "^[+-]?(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\\d+)?$";
 
-/** The field `key` of a JSON value, when it is an object that has it. */
-export function member(value: unknown, key: string): unknown {
-    if (value === null || typeof value !== "object") {
-        return undefined;
-    }
-    const found: unknown = Object.entries(value).find(([k]) => k === key)?.[1];
-    return found;
+/** The value at a JSON pointer of `value`. */
+function valueAt(value: unknown, pointer: string): unknown {
+    return pointer.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~")).reduce((v, part) => member(v, part), value);
 }
 
 /** `/spec/ports/0/port` as `spec.ports[0].port`. */
@@ -88,7 +85,7 @@ function article(word: string): string {
 
 /** What is wrong and what to do, by the schema keyword that refused the value. */
 function explain(error: ErrorObject, field: string): { problem: string; fix: string } {
-    const { keyword, params, schema } = error;
+    const { keyword, params } = error;
     const p: Record<string, unknown> = params;
     switch (keyword) {
         case "additionalProperties":
@@ -104,12 +101,8 @@ function explain(error: ErrorObject, field: string): { problem: string; fix: str
                 ? { problem: `${field} is not a Kubernetes quantity`, fix: PATTERN_FIXES[QUANTITY_PATTERN] }
                 : { problem: `${field} does not match ${String(p.pattern)}`, fix: PATTERN_FIXES[String(p.pattern)] ?? `use a value matching ${String(p.pattern)}` };
         case "anyOf":
-        case "oneOf": {
-            const branches = Array.isArray(schema) ? schema : [];
-            return JSON.stringify(branches).includes(JSON.stringify(QUANTITY_PATTERN))
-                ? { problem: `${field} is not a Kubernetes quantity`, fix: PATTERN_FIXES[QUANTITY_PATTERN] }
-                : { problem: `${field} is none of the forms it takes`, fix: `write one of: ${JSON.stringify(branches).slice(0, 120)}` };
-        }
+        case "oneOf":
+            return { problem: `${field} is none of the forms it takes`, fix: `write a value of the schema at ${error.schemaPath}` };
         case "maxLength":
             return { problem: `${field} is longer than ${String(p.limit)} characters`, fix: `shorten it to at most ${String(p.limit)} characters` };
         case "minLength":
@@ -125,8 +118,7 @@ function explain(error: ErrorObject, field: string): { problem: string; fix: str
         case "format":
             return { problem: `${field} is not ${article(String(p.format))}`, fix: p.format === "int32" ? "use an integer from -2147483648 to 2147483647" : `write ${article(String(p.format))}` };
         case "x-kubernetes-list-type": {
-            const keys = member(error.parentSchema, "x-kubernetes-list-map-keys");
-            const by = Array.isArray(keys) ? keys.join(" and ") : "value";
+            const by = typeof p.keys === "string" && p.keys ? p.keys : "value";
             return { problem: `${field} has two items of the same ${by} (the list's key)`, fix: `give each item its own ${by}` };
         }
         default:
@@ -143,10 +135,10 @@ export function objectName(manifest: Manifest): string {
 /** One refusal by the schema `against`, of `manifest`, which the key `at` brings. */
 export function fieldProblem(error: ErrorObject, manifest: Manifest, at: string, against: string, plan: PlatformPlan): Problem {
     const { problem, fix } = explain(error, fieldPath(error.instancePath));
-    const extra = typeof error.params.additionalProperty === "string" ? member(error.data, error.params.additionalProperty) : undefined;
+    const extra = typeof error.params.additionalProperty === "string" ? `/${error.params.additionalProperty.replace(/~/g, "~0").replace(/\//g, "~1")}` : "";
     return {
         path: keyOfField(plan, manifest.kind, at, error.instancePath),
-        value: error.keyword === "additionalProperties" ? extra : error.data,
+        value: valueAt(manifest, `${error.instancePath}${error.keyword === "additionalProperties" ? extra : ""}`),
         problem: `${objectName(manifest)} ${problem}, which ${against} refuses: the API server would refuse the object at pulumi up`,
         fix,
     };

@@ -92,6 +92,14 @@ describe("objects against the API server's schemas", () => {
             ]);
         });
 
+        it("names the types an int-or-string takes", () => {
+            const service: Manifest<{ spec: unknown }> = { apiVersion: "v1", kind: "Service", metadata: { name: "tcp-echo-service", namespace: "backend" }, spec: { ports: [{ port: 3333, targetPort: true }] } };
+            assert.deepEqual(manifestProblems(service, schemaKey("v1", "Service"), "tcp-platform:apps.tcp-demo", "Kubernetes 1.34.4's Service schema", plan).map(formatProblem), [
+                "tcp-platform:apps.tcp-demo: Service backend/tcp-echo-service spec.ports[0].targetPort is not an integer or string, which Kubernetes 1.34.4's Service schema refuses: " +
+                "the API server would refuse the object at pulumi up (got true). Fix: write an integer or string",
+            ]);
+        });
+
         it("refuses two items a list map keys alike (two container ports on one port and protocol)", () => {
             const ports = [{ name: "a", containerPort: 3333, protocol: "TCP" }, { name: "b", containerPort: 3333, protocol: "TCP" }];
             assert.deepEqual(refusals(deployment(template({ ports })), schemaKey("apps/v1", "Deployment")), [
