@@ -7,11 +7,12 @@
 import { strict as assert } from "assert";
 import Ajv from "ajv";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { HIDDEN_SECRET } from "../../lib/constants";
 import { Manifest } from "../../lib/objects/appObjects";
 import { plannedManifests } from "../../lib/objects/platformObjects";
-import { committedSchemas, manifestProblems, objectProblems, schemaKey } from "../../lib/objects/validate";
+import { committedSchemas, manifestProblems, ObjectSchemas, objectProblems, schemaKey } from "../../lib/objects/validate";
 import { SECRET_VERSION_ANNOTATION } from "../../lib/objects/workload";
 import { formatProblem } from "../../lib/problems";
 import { validate } from "../../lib/rules/validate";
@@ -120,6 +121,29 @@ describe("objects against the API server's schemas", () => {
             assert.equal(kinds.length, 26);
             for (const key of kinds) {
                 assert.ok(committedSchemas().validator(key), key);
+            }
+        });
+
+        it("compile once per machine: the saved validators refuse what the compiled ones do, and a broken file is compiled again", () => {
+            const text = fs.readFileSync(path.join(projectDir, SCHEMA_FILE), "utf8");
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "validators-"));
+            const plan = validate(stackRaw("dev"));
+            const broken: Manifest<{ spec: unknown }> = { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "data-db-0", namespace: "backend" }, spec: { resources: { requests: { storage: "1 Gi" } }, accessModes: "ReadWriteOnce" } };
+            const refusals = (schemas: ObjectSchemas) => manifestProblems(broken, schemaKey("v1", "PersistentVolumeClaim"), "tcp-platform:apps.db", "the schema", plan, schemas).map(formatProblem);
+            try {
+                const compiled = refusals(new ObjectSchemas(text, dir));
+                const [saved] = fs.readdirSync(dir);
+                assert.match(saved, /^object-validators-[0-9a-f]{16}\.js$/);
+                assert.deepEqual(refusals(new ObjectSchemas(text, dir)), compiled);
+                fs.writeFileSync(path.join(dir, saved), "module.exports = {};");
+                assert.deepEqual(refusals(new ObjectSchemas(text, dir)), compiled);
+                assert.deepEqual(refusals(new ObjectSchemas(text, undefined)), compiled);
+                assert.deepEqual(compiled.map((p) => p.split(": the API server")[0]), [
+                    "tcp-platform:apps.db: PersistentVolumeClaim backend/data-db-0 spec.accessModes is not an array, which the schema refuses",
+                    "tcp-platform:apps.db.storage.size: PersistentVolumeClaim backend/data-db-0 spec.resources.requests.storage is not a Kubernetes quantity, which the schema refuses",
+                ]);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
             }
         });
 
