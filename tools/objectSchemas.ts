@@ -3,7 +3,8 @@
  *
  * The schemas every object the program registers is validated against offline (lib/objects/
  * validate.ts), generated into lib/objects/schemas.json: Kubernetes 1.34.4's OpenAPI v3 for the
- * built-in kinds the plan renders (and every definition they refer to), and the CRD schemas of the
+ * built-in kinds the plan renders (and every definition they refer to; the enums of the fields the
+ * program sets from the release's Go types, which the OpenAPI leaves out), and the CRD schemas of the
  * custom kinds: Traefik's of both chart lines, the Gateway API's the program installs, and
  * cert-manager's and the Prometheus Operator's of the releases the integration tier runs. Committed,
  * so a preview needs no Go module cache; with --check, exits 1 when the committed file differs from
@@ -20,6 +21,48 @@ import { normalizeCrd, normalizeKubernetes, refsOf, SchemaTree, trimmed } from "
 
 /** The Kubernetes release the local plane runs (scripts/toolchain.sh builds it from this module). */
 export const KUBERNETES = { module: "k8s.io/kubernetes", version: "v1.34.4" } as const;
+/** The Go types of that release's API, whose `+enum` constants the server's validation enforces and the OpenAPI leaves out. */
+export const KUBERNETES_API = { module: "k8s.io/api", version: "v0.34.4" } as const;
+
+/** The fields the program sets whose values are a Go `+enum` type: by definition and property, the type and its file in k8s.io/api. */
+const ENUM_FIELDS = [
+    { def: "io.k8s.api.core.v1.ServicePort", property: "protocol", goType: "Protocol", file: "core/v1/types.go" },
+    { def: "io.k8s.api.core.v1.ContainerPort", property: "protocol", goType: "Protocol", file: "core/v1/types.go" },
+    { def: "io.k8s.api.networking.v1.NetworkPolicyPort", property: "protocol", goType: "Protocol", file: "core/v1/types.go" },
+    { def: "io.k8s.api.core.v1.ServiceSpec", property: "type", goType: "ServiceType", file: "core/v1/types.go" },
+    { def: "io.k8s.api.core.v1.Container", property: "imagePullPolicy", goType: "PullPolicy", file: "core/v1/types.go" },
+    { def: "io.k8s.api.core.v1.SeccompProfile", property: "type", goType: "SeccompProfileType", file: "core/v1/types.go" },
+    { def: "io.k8s.api.core.v1.PersistentVolumeClaimSpec", property: "accessModes", goType: "PersistentVolumeAccessMode", file: "core/v1/types.go" },
+    { def: "io.k8s.api.networking.v1.NetworkPolicySpec", property: "policyTypes", goType: "PolicyType", file: "networking/v1/types.go" },
+    { def: "io.k8s.api.apps.v1.DeploymentStrategy", property: "type", goType: "DeploymentStrategyType", file: "apps/v1/types.go" },
+    { def: "io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy", property: "whenDeleted", goType: "PersistentVolumeClaimRetentionPolicyType", file: "apps/v1/types.go" },
+    { def: "io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy", property: "whenScaled", goType: "PersistentVolumeClaimRetentionPolicyType", file: "apps/v1/types.go" },
+] as const;
+
+/** The values of a Go string type's constants (`ProtocolTCP Protocol = "TCP"`) in a file. */
+function goEnum(apiDir: string, file: string, goType: string): string[] {
+    const source = fs.readFileSync(path.join(apiDir, file), "utf8");
+    const values = [...source.matchAll(new RegExp(`^\\s*\\w+\\s+${goType}\\s*=\\s*"([^"]*)"`, "gm"))].map((m) => m[1]);
+    if (values.length === 0) {
+        throw new Error(`${KUBERNETES_API.module}@${KUBERNETES_API.version} ${file}: no constants of ${goType}`);
+    }
+    return values;
+}
+
+/** The definitions with the enums of ENUM_FIELDS (on the items of a list field). */
+function withEnums(definitions: Record<string, SchemaTree>, apiDir: string): void {
+    for (const { def, property, goType, file } of ENUM_FIELDS) {
+        const properties = definitions[def]?.properties;
+        const field: unknown = properties !== null && typeof properties === "object" ? Object.entries(properties).find(([k]) => k === property)?.[1] : undefined;
+        if (field === null || typeof field !== "object") {
+            throw new Error(`no ${def}.${property} among the definitions the kinds refer to`);
+        }
+        const values = goEnum(apiDir, file, goType);
+        const items: unknown = "items" in field ? field.items : undefined;
+        Object.assign(items !== null && typeof items === "object" ? items : field, { enum: values });
+    }
+}
+
 /** cert-manager and the Prometheus Operator as scripts/cluster/addons.sh and the integration tier install them. */
 export const CERT_MANAGER = { module: "github.com/cert-manager/cert-manager", version: "v1.21.2" } as const;
 export const PROMETHEUS_OPERATOR = { module: "github.com/prometheus-operator/prometheus-operator", version: "v0.85.0" } as const;
@@ -52,7 +95,7 @@ function crdSchema(crds: Crd[], kind: string, version: string, source: string): 
 }
 
 /** The file's content: the built-in kinds and their definitions, and every custom kind's schema. */
-export function generateObjectSchemas(dirs: { kubernetes: string; certManager: string; prometheusOperator: string; charts: string; project: string }): string {
+export function generateObjectSchemas(dirs: { kubernetes: string; kubernetesApi: string; certManager: string; prometheusOperator: string; charts: string; project: string }): string {
     const definitions: Record<string, SchemaTree> = {};
     const kinds: Record<string, SchemaTree> = {};
     for (const { file, group, version, kinds: names } of BUILTIN_KINDS) {
@@ -77,6 +120,7 @@ export function generateObjectSchemas(dirs: { kubernetes: string; certManager: s
             }
         }
     }
+    withEnums(definitions, dirs.kubernetesApi);
     for (const { chart, traefik: version } of CHART_LINES) {
         const traefik = Number(version.slice(1).split(".")[0]);
         const crdDir = path.join(localChartDir(dirs.charts, chart), "crds");
@@ -98,7 +142,7 @@ export function generateObjectSchemas(dirs: { kubernetes: string; certManager: s
     const sorted = Object.fromEntries(Object.keys(definitions).sort().map((key) => [key, definitions[key]]));
     return `${JSON.stringify(trimmed({
         $id: "tcp-platform-objects",
-        $comment: `Generated by tools/objectSchemas.ts from ${KUBERNETES.module}@${KUBERNETES.version} api/openapi-spec/v3, the traefik.io CRDs of charts ${CHART_LINES.map((l) => l.chart).join(" and ")}, ${GATEWAY_API_CRD_FILE}, ${CERT_MANAGER.module}@${CERT_MANAGER.version} and ${PROMETHEUS_OPERATOR.module}@${PROMETHEUS_OPERATOR.version}. Do not edit: run npm run object-schemas.`,
+        $comment: `Generated by tools/objectSchemas.ts from ${KUBERNETES.module}@${KUBERNETES.version} api/openapi-spec/v3 (with the +enum values of ${KUBERNETES_API.module}@${KUBERNETES_API.version}), the traefik.io CRDs of charts ${CHART_LINES.map((l) => l.chart).join(" and ")}, ${GATEWAY_API_CRD_FILE}, ${CERT_MANAGER.module}@${CERT_MANAGER.version} and ${PROMETHEUS_OPERATOR.module}@${PROMETHEUS_OPERATOR.version}. Do not edit: run npm run object-schemas.`,
         $defs: { ...sorted, ...Object.fromEntries(Object.entries(kinds)) },
     }), null, 1)}\n`;
 }
@@ -109,6 +153,7 @@ function main(): void {
     const project = path.resolve(__dirname, "..");
     const text = generateObjectSchemas({
         kubernetes: goModuleDir(KUBERNETES.module, KUBERNETES.version),
+        kubernetesApi: goModuleDir(KUBERNETES_API.module, KUBERNETES_API.version),
         certManager: goModuleDir(CERT_MANAGER.module, CERT_MANAGER.version),
         prometheusOperator: goModuleDir(PROMETHEUS_OPERATOR.module, PROMETHEUS_OPERATOR.version),
         charts: path.resolve(values.charts ?? path.join(project, "../shared/charts")),

@@ -19,7 +19,7 @@ import { validate } from "../../lib/rules/validate";
 import { evaluate } from "../../tools/evaluate";
 import { manifestsOf } from "../../tools/manifests";
 import { goModuleDir } from "../../tools/crdTypes";
-import { CERT_MANAGER, generateObjectSchemas, KUBERNETES, PROMETHEUS_OPERATOR, SCHEMA_FILE } from "../../tools/objectSchemas";
+import { CERT_MANAGER, generateObjectSchemas, KUBERNETES, KUBERNETES_API, PROMETHEUS_OPERATOR, SCHEMA_FILE } from "../../tools/objectSchemas";
 import { projectDir, stackRaw } from "../support/helpers";
 
 const variants = [
@@ -93,9 +93,11 @@ describe("objects against the API server's schemas", () => {
             ]);
         });
 
-        it("names the types an int-or-string takes", () => {
-            const service: Manifest<{ spec: unknown }> = { apiVersion: "v1", kind: "Service", metadata: { name: "tcp-echo-service", namespace: "backend" }, spec: { ports: [{ port: 3333, targetPort: true }] } };
+        it("names the types an int-or-string takes, and the values of an enum the Go types hold", () => {
+            const service: Manifest<{ spec: unknown }> = { apiVersion: "v1", kind: "Service", metadata: { name: "tcp-echo-service", namespace: "backend" }, spec: { ports: [{ port: 3333, targetPort: true, protocol: "tcp" }] } };
             assert.deepEqual(manifestProblems(service, schemaKey("v1", "Service"), "tcp-platform:apps.tcp-demo", "Kubernetes 1.34.4's Service schema", plan).map(formatProblem), [
+                "tcp-platform:apps.tcp-demo: Service backend/tcp-echo-service spec.ports[0].protocol is not one of the values it takes, which Kubernetes 1.34.4's Service schema refuses: " +
+                "the API server would refuse the object at pulumi up (got \"tcp\"). Fix: use one of: [\"TCP\",\"UDP\",\"SCTP\"]",
                 "tcp-platform:apps.tcp-demo: Service backend/tcp-echo-service spec.ports[0].targetPort is not an integer or string, which Kubernetes 1.34.4's Service schema refuses: " +
                 "the API server would refuse the object at pulumi up (got true). Fix: write an integer or string",
             ]);
@@ -148,9 +150,9 @@ describe("objects against the API server's schemas", () => {
         });
 
         it("are what the modules and the charts give (npm run object-schemas)", function () {
-            let dirs: { kubernetes: string; certManager: string; prometheusOperator: string };
+            let dirs: { kubernetes: string; kubernetesApi: string; certManager: string; prometheusOperator: string };
             try {
-                dirs = { kubernetes: goModuleDir(KUBERNETES.module, KUBERNETES.version), certManager: goModuleDir(CERT_MANAGER.module, CERT_MANAGER.version), prometheusOperator: goModuleDir(PROMETHEUS_OPERATOR.module, PROMETHEUS_OPERATOR.version) };
+                dirs = { kubernetes: goModuleDir(KUBERNETES.module, KUBERNETES.version), kubernetesApi: goModuleDir(KUBERNETES_API.module, KUBERNETES_API.version), certManager: goModuleDir(CERT_MANAGER.module, CERT_MANAGER.version), prometheusOperator: goModuleDir(PROMETHEUS_OPERATOR.module, PROMETHEUS_OPERATOR.version) };
             } catch {
                 this.skip();
             }
