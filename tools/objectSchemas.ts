@@ -16,11 +16,11 @@ import { parseArgs } from "util";
 import * as YAML from "yaml";
 import { localChartDir } from "./charts";
 import { CHART_LINES, GATEWAY_API_CRD_FILE, goModuleDir } from "./crdTypes";
-import { schemaKey } from "../lib/objects/validate";
+import { KUBERNETES_VERSION, schemaKey } from "../lib/objects/validate";
 import { normalizeCrd, normalizeKubernetes, refsOf, SchemaTree, trimmed } from "./schemaNormalize";
 
 /** The Kubernetes release the local plane runs (scripts/toolchain.sh builds it from this module). */
-export const KUBERNETES = { module: "k8s.io/kubernetes", version: "v1.34.4" } as const;
+export const KUBERNETES = { module: "k8s.io/kubernetes", version: `v${KUBERNETES_VERSION}` } as const;
 /** The Go types of that release's API, whose `+enum` constants the server's validation enforces and the OpenAPI leaves out. */
 export const KUBERNETES_API = { module: "k8s.io/api", version: "v0.34.4" } as const;
 

@@ -2,7 +2,7 @@
  * How tools/objectSchemas.ts makes the modules' schemas say what the API server enforces, in
  * JSON Schema that ajv runs: each rewrite names the server behaviour it stands for.
  */
-import { QUANTITY_PATTERN } from "../lib/objects/schemaProblems";
+import { QUANTITY_PATTERN } from "../lib/quantity";
 
 const QUANTITY_DEF = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 
@@ -94,6 +94,7 @@ function closed(node: SchemaTree, fieldNames = false): SchemaTree {
 
 /** A built-in definition as the server validates it. */
 export function normalizeKubernetes(id: string, node: SchemaTree): SchemaTree {
+    // The OpenAPI says only "string or number"; the API server refuses "64MB" or "1 Gi" when it parses.
     if (id === QUANTITY_DEF) {
         return { anyOf: [{ type: "string", pattern: QUANTITY_PATTERN }, { type: "number" }] };
     }

@@ -4,18 +4,13 @@
  */
 import type { ErrorObject } from "ajv";
 import { PROJECT } from "../constants";
+import { QUANTITY_PATTERN } from "../quantity";
 import { StackConfig } from "../config/schema";
 import { PlatformPlan } from "../model";
 import { Problem } from "../problems";
 import { Manifest } from "./appObjects";
 import { member } from "./serverRules";
 
-/**
- * k8s.io/apimachinery/pkg/api/resource/quantity.go's grammar (as lib/quantity.ts), which
- * tools/schemaNormalize.ts writes into the schemas: the OpenAPI says only "string or number",
- * and the API server refuses "64MB" or "1 Gi" when it parses.
- */
-export const QUANTITY_PATTERN = "^[+-]?(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\\d+)?$";
 
 /** The value at a JSON pointer of `value`. */
 function valueAt(value: unknown, pointer: string): unknown {

@@ -23,6 +23,9 @@ export const KUBERNETES_VERSION = "1.34.4";
 
 const SCHEMA_ID = "tcp-platform-objects";
 
+/** The API groups of the built-in kinds the plan renders (tools/objectSchemas.ts BUILTIN_KINDS); the others' are CRDs. */
+const BUILTIN_API_VERSIONS = ["v1", "apps/v1", "networking.k8s.io/v1"];
+
 /** The key of a kind's schema in schemas.json; Traefik's kinds per Traefik major (its chart line's CRDs). */
 export function schemaKey(apiVersion: string, kind: string, traefikMajor?: number): string {
     return `kind:${apiVersion.replace("/", ".")}.${kind}${traefikMajor ? `@traefik${traefikMajor}` : ""}`;
@@ -78,7 +81,7 @@ function savedValidators(file: string): Validators | undefined {
                 validators.set(key, validate);
             }
         });
-        return validators.size > 0 ? validators : undefined;
+        return Array.isArray(keys) && keys.length > 0 && validators.size === keys.length ? validators : undefined;
     } catch {
         return undefined;
     }
@@ -95,8 +98,9 @@ function cachedValidators(text: string, document: object, cacheDir: string | und
         return compile(document, false).validators;
     }
     const ajvVersion = String(member(JSON.parse(fs.readFileSync(require.resolve("ajv/package.json"), "utf8")), "version"));
-    const rules = fs.readFileSync(path.join(__dirname, `serverRules${path.extname(__filename)}`), "utf8");
-    const hash = createHash("sha256").update([text, ajvVersion, rules, __dirname, require.resolve("ajv")].join("\0")).digest("hex").slice(0, 16);
+    // The code that makes the module: the keywords and formats, and this file.
+    const makers = [`serverRules${path.extname(__filename)}`, path.basename(__filename)].map((file) => fs.readFileSync(path.join(__dirname, file), "utf8"));
+    const hash = createHash("sha256").update([text, ajvVersion, ...makers, __dirname, require.resolve("ajv")].join("\0")).digest("hex").slice(0, 16);
     const file = path.join(cacheDir, `object-validators-${hash}.js`);
     const saved = fs.existsSync(file) ? savedValidators(file) : undefined;
     if (saved) {
@@ -112,6 +116,7 @@ function cachedValidators(text: string, document: object, cacheDir: string | und
     }
     return validators;
 }
+
 /** The committed schemas (lib/objects/schemas.json), compiled. */
 export class ObjectSchemas {
     private readonly validators: Validators;
@@ -174,9 +179,9 @@ export function objectProblems(plan: PlatformPlan, schemas: ObjectSchemas = comm
     return plannedManifests(plan).flatMap(({ manifest, path: at }) => {
         const traefik = manifest.apiVersion.startsWith("traefik.io/");
         const key = schemaKey(manifest.apiVersion, manifest.kind, traefik ? major : undefined);
-        const against = manifest.apiVersion.includes(".") && !manifest.apiVersion.startsWith("networking.k8s.io/")
-            ? `the ${manifest.kind} CRD${traefik ? ` of Traefik v${major}'s chart line` : ""}`
-            : `Kubernetes ${KUBERNETES_VERSION}'s ${manifest.kind} schema`;
+        const against = BUILTIN_API_VERSIONS.includes(manifest.apiVersion)
+            ? `Kubernetes ${KUBERNETES_VERSION}'s ${manifest.kind} schema`
+            : `the ${manifest.kind} CRD${traefik ? ` of Traefik v${major}'s chart line` : ""}`;
         return manifestProblems(manifest, key, at, against, plan, schemas);
     });
 }
