@@ -6,9 +6,9 @@ import { traefikValues } from "../lib/plan/chartValues";
 import { EntryPointRow, entryPointRows } from "../lib/plan/portTable";
 import { TypedCustomResource } from "./k8s/customResources";
 import { gateway, gatewayApiCrds } from "./k8s/gatewayApi";
-import { ownershipAnnotations } from "./k8s/metadata";
+import { ownershipAnnotations } from "../lib/objects/metadata";
+import { PodSecurityLevel } from "../lib/objects/podSecurity";
 import { namespace } from "./k8s/namespace";
-import { PodSecurityLevel } from "./k8s/podSecurity";
 
 export interface TraefikIngressArgs {
     /**

@@ -17,6 +17,9 @@ const decimalSuffixes: Record<string, number> = {
 // <signedNumber><suffix>, where suffix is binarySI | decimalSI | decimalExponent.
 const quantityPattern = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
 
+/** The grammar as a schema's pattern: the objects' schemas check every quantity by it (lib/objects). */
+export const QUANTITY_PATTERN = quantityPattern.source;
+
 /** The quantity's value in base units (cores or bytes), or undefined when it is not a quantity. */
 export function parseQuantity(text: string): number | undefined {
     const match = quantityPattern.exec(text);

@@ -192,10 +192,15 @@ export const GATEWAY_API_VERSION = "gateway.networking.k8s.io/v1";
 /** The generated bundle of the Gateway API CRDs, relative to the project. */
 export const GATEWAY_API_CRD_FILE = path.join("lib", "crds", "gatewayApiCrds.yaml");
 
-/** The module's directory in the Go module cache (downloaded through the module proxy when absent). */
-export function gatewayApiModuleDir(): string {
-    const out = execFileSync("go", ["mod", "download", "-json", `${GATEWAY_API.module}@${GATEWAY_API.version}`], { cwd: os.tmpdir(), encoding: "utf8", env: { ...process.env, GOFLAGS: "-mod=mod" } });
+/** A Go module's directory in the module cache (downloaded through the module proxy when absent). */
+export function goModuleDir(module: string, version: string): string {
+    const out = execFileSync("go", ["mod", "download", "-json", `${module}@${version}`], { cwd: os.tmpdir(), encoding: "utf8", env: { ...process.env, GOFLAGS: "-mod=mod" } });
     return (JSON.parse(out) as { Dir: string }).Dir;
+}
+
+/** The Gateway API module's directory. */
+export function gatewayApiModuleDir(): string {
+    return goModuleDir(GATEWAY_API.module, GATEWAY_API.version);
 }
 
 /** The Gateway API files: the CRD bundle, verbatim from the module, and the typed kinds. */

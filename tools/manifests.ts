@@ -1,5 +1,5 @@
 /** Kubernetes manifests from the resources the program registered (see tools/evaluate.ts). */
-import { SCRAPE_FILES } from "../components/monitoring";
+import { SCRAPE_FILES } from "../lib/objects/platformObjects";
 import { HIDDEN_SECRET } from "../lib/constants";
 import { alertRules } from "../lib/plan/alerts";
 import { grafanaDashboard } from "../lib/plan/dashboard";

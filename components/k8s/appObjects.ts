@@ -1,15 +1,15 @@
 /**
  * The objects every app has, whatever routes to it: Secret, Deployment or StatefulSet (with its
- * claims), Service, NetworkPolicy, and the Certificate a passthrough app's server presents.
+ * claims), Service, NetworkPolicy, and the Certificate a passthrough app's server presents; each
+ * registered as lib/objects/appObjects.ts builds it.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PlannedApp, PlannedAppBase } from "../../lib/model";
+import { PlannedApp } from "../../lib/model";
 import { CertificateSpec, certificateKind } from "../../lib/crds/certificate";
+import { secretManifest, serviceAndPolicy, workloadManifests } from "../../lib/objects/appObjects";
 import { TypedCustomResource } from "./customResources";
-import { objectMetadata } from "./metadata";
-import { appIngressSpec } from "./networkPolicy";
-import { appDeployment, appStatefulSet, claimSpec, credentialsSecret } from "./workload";
+import { appDeployment, appStatefulSet, credentialsSecret } from "./workload";
 
 /** What an app component needs to build its workload. */
 export interface AppWorkloadArgs {
@@ -36,53 +36,39 @@ export interface AppWorkload {
     canary?: { workload: k8s.apps.v1.Deployment; service: k8s.core.v1.Service; networkPolicy: k8s.networking.v1.NetworkPolicy };
 }
 
-/** The Service in front of an app's pods, and the NetworkPolicy that admits Traefik to them. */
-function serviceAndPolicy(name: string, app: PlannedAppBase, args: AppWorkloadArgs, opts: pulumi.CustomResourceOptions) {
-    const { namespace } = args;
-    const service = new k8s.core.v1.Service(`${name}-service`, {
-        metadata: objectMetadata(app, app.names.service, namespace),
-        spec: {
-            selector: app.selector,
-            ports: [{ name: app.portName, port: app.servicePort, targetPort: app.container.port, protocol: app.protocol }],
-        },
-    }, opts);
-    const networkPolicy = new k8s.networking.v1.NetworkPolicy(`${name}-network-policy`, {
-        metadata: objectMetadata(app, app.names.networkPolicy, namespace),
-        spec: appIngressSpec(app, args.traefikNamespace),
-    }, opts);
-    return { service, networkPolicy };
+function registerServiceAndPolicy(name: string, objects: ReturnType<typeof serviceAndPolicy>, opts: pulumi.CustomResourceOptions) {
+    const { service, networkPolicy } = objects;
+    return {
+        service: new k8s.core.v1.Service(`${name}-service`, { metadata: service.metadata, spec: service.spec }, opts),
+        networkPolicy: new k8s.networking.v1.NetworkPolicy(`${name}-network-policy`, { metadata: networkPolicy.metadata, spec: networkPolicy.spec }, opts),
+    };
 }
 
 /** Creates an app's workload objects as children of `opts.parent`. */
 export function appWorkload(name: string, args: AppWorkloadArgs, opts: pulumi.CustomResourceOptions): AppWorkload {
     const { app, namespace } = args;
-    const secret = app.secretEnv.length === 0
-        ? undefined
-        : credentialsSecret(`${name}-credentials`, app, namespace,
-            Object.fromEntries(app.secretEnv.map((s) => [s.env, args.secrets[s.configKey]])), opts);
-    const { serverTls } = app;
-    const certificate = serverTls?.issuer && app.kind === "tcp"
-        ? new TypedCustomResource(certificateKind, `${name}-certificate`, {
-            metadata: objectMetadata(app, app.names.certificate, namespace),
-            spec: { secretName: serverTls.secretName, dnsNames: serverTls.dnsNames, issuerRef: { ...serverTls.issuer, group: "cert-manager.io" } },
-        }, opts)
+    const planned = secretManifest(app, namespace, Object.fromEntries(app.secretEnv.map((s) => [s.env, args.secrets[s.configKey]])));
+    const secret = planned ? credentialsSecret(`${name}-credentials`, planned, opts) : undefined;
+    // The pods read the Secret the program made: its version rolls them when it changes.
+    const objects = workloadManifests(app, namespace, args.traefikNamespace, secret ? { name: app.names.secret, resourceVersion: secret.metadata.resourceVersion } : undefined);
+    const certificate = objects.certificate
+        ? new TypedCustomResource(certificateKind, `${name}-certificate`, { metadata: objects.certificate.metadata, spec: objects.certificate.spec }, opts)
         : undefined;
     // The claims are the program's own, so `protect` covers the data too; they are never deleted
     // by Pulumi (destroy, scale-down, a replaced StatefulSet): removing data is a decision.
-    const { storage } = app;
-    const claims = storage ? storage.claims.map((claim) => new k8s.core.v1.PersistentVolumeClaim(`${name}-${claim}`, {
-        metadata: objectMetadata(app, claim, namespace),
-        spec: claimSpec(storage),
-    }, { ...opts, retainOnDelete: true })) : [];
-    const workload = storage
-        ? appStatefulSet(`${name}-statefulset`, { ...app, storage }, namespace, secret, { ...opts, dependsOn: [...claims, ...(certificate ? [certificate] : [])] })
-        : appDeployment(`${name}-deployment`, app, namespace, secret, opts);
-    const { service, networkPolicy } = serviceAndPolicy(name, app, args, opts);
-    const canaryApp = app.canary?.app;
-    // The canary's own selector: the stable Service and Deployment never see its pods.
-    const canary = canaryApp && {
-        workload: appDeployment(`${name}-canary-deployment`, canaryApp, namespace, secret, { ...opts, protect: canaryApp.protect }),
-        ...serviceAndPolicy(`${name}-canary`, canaryApp, args, { ...opts, protect: canaryApp.protect }),
+    const claims = objects.claims.map((claim) => new k8s.core.v1.PersistentVolumeClaim(`${name}-${claim.metadata.name}`, {
+        metadata: claim.metadata, spec: claim.spec,
+    }, { ...opts, retainOnDelete: true }));
+    const workload = objects.statefulSet
+        ? appStatefulSet(`${name}-statefulset`, objects.statefulSet, { ...opts, dependsOn: [...claims, ...(certificate ? [certificate] : [])] })
+        : objects.deployment && appDeployment(`${name}-deployment`, objects.deployment, opts);
+    if (!workload) {
+        throw new Error(`app ${app.id} has neither a Deployment nor a StatefulSet`);
+    }
+    const { service, networkPolicy } = registerServiceAndPolicy(name, objects, opts);
+    const canary = objects.canary && app.canary && {
+        workload: appDeployment(`${name}-canary-deployment`, objects.canary.workload, { ...opts, protect: app.canary.app.protect }),
+        ...registerServiceAndPolicy(`${name}-canary`, objects.canary, { ...opts, protect: app.canary.app.protect }),
     };
     return { secret, workload, claims, certificate, service, networkPolicy, ...(canary ? { canary } : {}) };
 }

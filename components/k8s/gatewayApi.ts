@@ -7,10 +7,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { gatewayApiCrdObjects } from "../../lib/crds/gatewayApiBundle";
 import { PlannedGateway } from "../../lib/traefikModel";
-import { gatewayListeners } from "../../lib/plan/gateway";
 import { GatewaySpec, gatewayKind } from "../../lib/crds/gateway";
+import { ownershipAnnotations } from "../../lib/objects/metadata";
+import { gatewayManifest } from "../../lib/objects/platformObjects";
 import { TypedCustomResource } from "./customResources";
-import { ownershipAnnotations } from "./metadata";
 
 /**
  * The Gateway API CRDs, labelled as this stack's and kept when it is destroyed: every Gateway
@@ -25,8 +25,6 @@ export function gatewayApiCrds(name: string, labels: Record<string, string>, opt
 
 /** The stack's Gateway: of its Traefik's GatewayClass, a listener per TCP app. */
 export function gateway(name: string, planned: PlannedGateway, namespace: pulumi.Input<string>, labels: Record<string, string>, opts: pulumi.CustomResourceOptions): TypedCustomResource<GatewaySpec> {
-    return new TypedCustomResource(gatewayKind, name, {
-        metadata: { name: planned.name, namespace, labels, annotations: ownershipAnnotations },
-        spec: { gatewayClassName: planned.className, listeners: gatewayListeners(planned.listeners) },
-    }, opts);
+    const { metadata, spec } = gatewayManifest(planned, namespace, labels);
+    return new TypedCustomResource(gatewayKind, name, { metadata, spec }, opts);
 }

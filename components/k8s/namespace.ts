@@ -1,9 +1,8 @@
 /** The namespaces the program creates: the apps' and Traefik's, labelled the same way. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ownershipAnnotations } from "./metadata";
-import { defaultDenyIngressSpec } from "./networkPolicy";
-import { namespaceLabels, PodSecurityLevel } from "./podSecurity";
+import { defaultDenyManifest, namespaceManifest } from "../../lib/objects/platformObjects";
+import { PodSecurityLevel } from "../../lib/objects/podSecurity";
 
 export interface NamespaceArgs {
     name: string;
@@ -14,9 +13,7 @@ export interface NamespaceArgs {
 }
 
 export function namespace(resourceName: string, args: NamespaceArgs, opts?: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
-    return new k8s.core.v1.Namespace(resourceName, {
-        metadata: { name: args.name, labels: { ...args.labels, ...namespaceLabels(args.podSecurity) }, annotations: ownershipAnnotations },
-    }, opts);
+    return new k8s.core.v1.Namespace(resourceName, { metadata: namespaceManifest(args.name, args.labels, args.podSecurity).metadata }, opts);
 }
 
 /**
@@ -25,9 +22,7 @@ export function namespace(resourceName: string, args: NamespaceArgs, opts?: pulu
  */
 export function appNamespace(args: NamespaceArgs & { retainOnDelete: boolean }): k8s.core.v1.Namespace {
     const ns = namespace(`${args.name}-namespace`, args, { retainOnDelete: args.retainOnDelete });
-    new k8s.networking.v1.NetworkPolicy(`${args.name}-default-deny-ingress`, {
-        metadata: { name: "default-deny-ingress", namespace: ns.metadata.name, labels: args.labels, annotations: ownershipAnnotations },
-        spec: defaultDenyIngressSpec(),
-    }, { parent: ns });
+    const { metadata, spec } = defaultDenyManifest(ns.metadata.name, args.labels);
+    new k8s.networking.v1.NetworkPolicy(`${args.name}-default-deny-ingress`, { metadata, spec }, { parent: ns });
     return ns;
 }

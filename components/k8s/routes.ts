@@ -1,7 +1,7 @@
 /**
  * An app's Traefik route: an IngressRouteTCP or IngressRouteUDP on its entryPoint, as the plan
  * wrote it for the stack's chart line (in gateway routing a TCPRoute or TLSRoute on its listener), with the MiddlewareTCPs, ServersTransportTCP and TLSOption
- * it refers to; an IngressRoute on `web` for an HTTP app.
+ * it refers to; an IngressRoute on `web` for an HTTP app (lib/objects/appObjects.ts's spec: what validation checked).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ingressRouteKind } from "../../lib/crds/ingressRoute";
@@ -13,9 +13,9 @@ import { tcpRouteKind } from "../../lib/crds/tcpRoute";
 import { tlsOptionKind } from "../../lib/crds/tlsOption";
 import { tlsRouteKind } from "../../lib/crds/tlsRoute";
 import { PlannedApp, PlannedTraefikObject } from "../../lib/model";
-import { httpRule } from "../../lib/plan/matchers";
+import { httpRouteSpec } from "../../lib/objects/appObjects";
 import { TypedCustomResource } from "./customResources";
-import { objectMetadata } from "./metadata";
+import { objectMetadata } from "../../lib/objects/metadata";
 
 /** An app's route: IngressRouteTCP, IngressRouteUDP, IngressRoute, TCPRoute or TLSRoute. */
 export type AppRoute = TypedCustomResource<unknown>;
@@ -24,20 +24,7 @@ export type TraefikObject = TypedCustomResource<unknown>;
 
 export function appRoute(name: string, app: PlannedApp, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): AppRoute {
     if (app.kind === "http") {
-        const services = [{ name: app.names.service, port: app.servicePort }];
-        // An IngressRoute rather than an Ingress: Traefik reads it from the stack's namespaces only,
-        // and it needs no IngressClass, a cluster-wide object that two stacks would share.
-        return new TypedCustomResource(ingressRouteKind, name, {
-            metadata: objectMetadata(app, app.names.route, namespace),
-            spec: {
-                entryPoints: ["web"],
-                routes: [{
-                    match: httpRule(app.host, app.path),
-                    kind: "Rule",
-                    services,
-                }],
-            },
-        }, opts);
+        return new TypedCustomResource(ingressRouteKind, name, { metadata: objectMetadata(app, app.names.route, namespace), spec: httpRouteSpec(app) }, opts);
     }
     const { route } = app;
     const metadata = objectMetadata(app, route.name, namespace);

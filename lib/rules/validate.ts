@@ -1,7 +1,8 @@
 /**
  * The one place that decides whether a stack's configuration is acceptable:
  * schema (shapes and types) → plan (every derived fact, once) → rules (small checks over the
- * plan). Every problem of a pass is reported at once, each naming its config path, the value and
+ * plan) → objects (every object the plan renders, against Kubernetes' and the CRDs' schemas, as
+ * the API server would check it: lib/objects/validate.ts). Every problem of a pass is reported at once, each naming its config path, the value and
  * the fix, and all of it runs before any resource is registered. What passes is returned as a
  * PlatformPlan, narrowed to what the rules proved.
  */
@@ -11,6 +12,7 @@ import { parseConfig } from "../config/parse";
 import { RawConfig } from "../config/schema";
 import { PROJECT } from "../constants";
 import { AppDraft, PlanDraft, PlannedApp, PlatformPlan } from "../model";
+import { objectProblems } from "../objects/validate";
 import { planPlatform } from "../plan/plan";
 import { ConfigError, Problem } from "../problems";
 import { gatewayProblems } from "./gateway";
@@ -61,6 +63,12 @@ export function validate(raw: RawConfig, catalog: Catalog = projectCatalog()): P
         throw new ConfigError(problems);
     }
     // The declarations are the rules' to read: a valid plan's entryPoints are Traefik's (plan.traefik.entryPoints).
-    const { entryPoints, apps, ...plan } = draft;
-    return { ...plan, apps: apps.map(routedApp) };
+    const { entryPoints, apps, ...rest } = draft;
+    const plan: PlatformPlan = { ...rest, apps: apps.map(routedApp) };
+    // Last, every object as it will be sent, against the schemas the API server checks it by.
+    const refused = objectProblems(plan);
+    if (refused.length > 0) {
+        throw new ConfigError(refused);
+    }
+    return plan;
 }

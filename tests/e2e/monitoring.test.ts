@@ -23,7 +23,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { SCRAPE_FILES } from "../../components/monitoring";
+import { SCRAPE_FILES } from "../../lib/objects/platformObjects";
 import { localChartDir } from "../../tools/charts";
 import { chartsDir, kubectl, kubectlJson, ProjectCopy } from "../support/harness";
 import { Backend, makeCertificates, startNodeBackend } from "./backends";

@@ -4,10 +4,10 @@
  * lists in `allowFrom`. With monitoring, Traefik's pods admit anyone on the entryPoints of their
  * Service and only the scraper on the metrics port.
  */
-import * as k8s from "@pulumi/kubernetes";
-import { PeerConfig } from "../../lib/config/schema";
-import { PlannedAppBase } from "../../lib/model";
-import { PlannedMonitoring, PlannedTraefik } from "../../lib/traefikModel";
+import type * as k8s from "@pulumi/kubernetes";
+import { PeerConfig } from "../config/schema";
+import { PlannedAppBase } from "../model";
+import { PlannedMonitoring, PlannedTraefik } from "../traefikModel";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
