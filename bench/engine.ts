@@ -8,7 +8,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { portableYaml } from "../lib/portableYaml";
-import { ProjectCopy, removeChartCrds } from "../tests/support/harness";
+import { destroyAndClean, ProjectCopy, removeChartCrds } from "../tests/support/harness";
 import { appId } from "./generate";
 
 export interface EngineResult {
@@ -113,7 +113,9 @@ async function measureStack(project: ProjectCopy, name: string, stack: Stack, ba
         const noopUp = median(await sequence(() => timed(() => pulumi(project, stack, "up", "--yes", "--skip-preview"))));
         return { name, objects: measured.objects, kubectl: measured.kubectl, preview, noopUp };
     } finally {
-        await stack.destroy(quiet);
+        // Destroy keeps a namespace that holds databases' claims, labelled as this stack's, which
+        // the next stack would refuse to take over: it goes too.
+        await destroyAndClean(stack, project.env);
         // Helm keeps a release's CRDs on uninstall; the next stack's chart must own them again.
         removeChartCrds(project.env);
     }
