@@ -129,7 +129,9 @@ async function migrate(project: ProjectCopy, stack: Stack): Promise<AdoptionRepo
     assert.equal(up.summary.result, "succeeded");
     // A quiet run: no provider taken from PATH; the warnings left are the provider's version (docs/toolchain.md)
     // and the one restart of Traefik that adoption is (docs/operations.md: its pods carry no record of their static configuration).
-    const warnings = output.join("").split("\n").filter((l) => /warning:/.test(l) && !/MinimumReplicasUnavailable|is expected to have version >=4\.24\.1, but has 4\.0\.0-/.test(l));
+    // The API server's own ClusterIPNotAllocated is its IP allocator's repair loop catching up with a
+    // Service the test applied moments before (seen under load), nothing the program said.
+    const warnings = output.join("").split("\n").filter((l) => /warning:/.test(l) && !/MinimumReplicasUnavailable|ClusterIPNotAllocated|is expected to have version >=4\.24\.1, but has 4\.0\.0-/.test(l));
     assert.ok(warnings.length > 0, "the up warns that adopting restarts Traefik");
     for (const warning of warnings) {
         assert.match(warning, /warning: this change restarts Traefik \(its running pods carry no record of their static configuration .*\): established connections of \d+ apps \(.*tcp-demo.*\) will be closed 15 s after/);
