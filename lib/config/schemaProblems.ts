@@ -4,6 +4,7 @@ import { z } from "zod";
 import { Catalog, catalogEntry } from "../catalog";
 import { HIDDEN_SECRET, PROJECT } from "../constants";
 import { Problem } from "../problems";
+import { valueAt } from "../valuePath";
 
 /** How a problem's path starts: a stack's config keys are `tcp-platform:<key>`; a catalog file's, `catalog/<id>.yaml: <key>`. */
 const stackKeys = `${PROJECT}:`;
@@ -13,17 +14,6 @@ function pathOf(path: readonly PropertyKey[], root: string): string {
         (text, key) => (typeof key === "number" ? `${text}[${key}]` : `${text}.${String(key)}`),
         `${root}${String(path[0] ?? "")}`,
     );
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-    let node: unknown = root;
-    for (const key of path) {
-        if (node === null || typeof node !== "object") {
-            return undefined;
-        }
-        node = (node as Record<PropertyKey, unknown>)[key];
-    }
-    return node;
 }
 
 /** The keys a strict object at `path` accepts, for "did you mean" hints. */

@@ -4,6 +4,7 @@
  * reason and the fix, in the shape of the stack configuration's Problem.
  */
 import type { Problem } from "../problems";
+import { valueAt } from "../valuePath";
 
 /** An object as YAML or the API gives it: only what the import reads is typed. */
 export interface KubeObject {
@@ -45,14 +46,7 @@ export function labelsOf(object: KubeObject): Record<string, string> {
 
 /** A field of a loosely typed object, by path: `field(o, "spec", "selector", "matchLabels")`. */
 export function field(object: unknown, ...path: (string | number)[]): unknown {
-    let node: unknown = object;
-    for (const key of path) {
-        if (node === null || typeof node !== "object") {
-            return undefined;
-        }
-        node = (node as Record<string | number, unknown>)[key];
-    }
-    return node;
+    return valueAt(object, path);
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -9,18 +9,11 @@ import { StackConfig } from "../config/schema";
 import { PlatformPlan } from "../model";
 import { Problem } from "../problems";
 import { Manifest } from "./appObjects";
-import { member } from "./serverRules";
-
-
-/** The value at a JSON pointer of `value`. */
-function valueAt(value: unknown, pointer: string): unknown {
-    return pointer.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~")).reduce((v, part) => member(v, part), value);
-}
+import { pointerKeys, pointerStep, valueAt } from "../valuePath";
 
 /** `/spec/ports/0/port` as `spec.ports[0].port`. */
 export function fieldPath(pointer: string): string {
-    return pointer.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
-        .reduce((out, part) => (/^\d+$/.test(part) ? `${out}[${part}]` : /^[\w-]+$/.test(part) ? `${out}${out ? "." : ""}${part}` : `${out}[${JSON.stringify(part)}]`), "");
+    return pointerKeys(pointer).reduce((out, part) => (/^\d+$/.test(part) ? `${out}[${part}]` : /^[\w-]+$/.test(part) ? `${out}${out ? "." : ""}${part}` : `${out}[${JSON.stringify(part)}]`), "");
 }
 
 /** Where an app's key lands in its objects: `apps.<id>.<key>` where the app's entry sets it, else `defaults.<key>`. */
@@ -130,10 +123,10 @@ export function objectName(manifest: Manifest): string {
 /** One refusal by the schema `against`, of `manifest`, which the key `at` brings. */
 export function fieldProblem(error: ErrorObject, manifest: Manifest, at: string, against: string, plan: PlatformPlan): Problem {
     const { problem, fix } = explain(error, fieldPath(error.instancePath));
-    const extra = typeof error.params.additionalProperty === "string" ? `/${error.params.additionalProperty.replace(/~/g, "~0").replace(/\//g, "~1")}` : "";
+    const extra = typeof error.params.additionalProperty === "string" ? pointerStep(error.params.additionalProperty) : "";
     return {
         path: keyOfField(plan, manifest.kind, at, error.instancePath),
-        value: valueAt(manifest, `${error.instancePath}${error.keyword === "additionalProperties" ? extra : ""}`),
+        value: valueAt(manifest, pointerKeys(`${error.instancePath}${error.keyword === "additionalProperties" ? extra : ""}`)),
         problem: `${objectName(manifest)} ${problem}, which ${against} refuses: the API server would refuse the object at pulumi up`,
         fix,
     };

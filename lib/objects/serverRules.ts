@@ -6,6 +6,7 @@
  */
 import Ajv, { _, KeywordCxt, stringify } from "ajv";
 import * as net from "net";
+import { member } from "../valuePath";
 
 /** The formats the schemas use, as the server reads them. */
 export const formats = {
@@ -16,15 +17,6 @@ export const formats = {
     ipv4: (s: string) => net.isIPv4(s),
     ipv6: (s: string) => net.isIPv6(s),
 };
-
-/** The field `key` of a JSON value, when it is an object that has it. */
-export function member(value: unknown, key: string): unknown {
-    if (value === null || typeof value !== "object") {
-        return undefined;
-    }
-    const found: unknown = Object.entries(value).find(([k]) => k === key)?.[1];
-    return found;
-}
 
 /** Whether a list the server keys holds each key once: by its map keys (`map`), or whole (`set`). */
 export function uniqueListItems(listType: string, data: unknown, keys: string[]): boolean {

@@ -15,7 +15,8 @@ import { PlatformPlan } from "../model";
 import { Problem } from "../problems";
 import { Manifest } from "./appObjects";
 import { fieldProblem } from "./schemaProblems";
-import { member, objectAjv } from "./serverRules";
+import { member } from "../valuePath";
+import { objectAjv } from "./serverRules";
 import { plannedManifests } from "./platformObjects";
 
 /** What the built-in kinds are checked against: the Kubernetes the local plane runs. */

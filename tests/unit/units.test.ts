@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { parseQuantity } from "../../lib/quantity";
 import { mapImage } from "../../lib/images";
+import { pointerKeys, pointerStep, valueAt } from "../../lib/valuePath";
 
 describe("Kubernetes quantities", () => {
     it("parses what the API server accepts", () => {
@@ -38,5 +39,24 @@ describe("image mappings (Kustomize images: semantics)", () => {
 
     it("leaves an unmapped image alone", () => {
         assert.deepEqual(mapImage("mysql:8.4.3", [{ name: "redis", newTag: "x" }]), { image: "mysql:8.4.3", mapped: false });
+    });
+});
+
+describe("paths into loosely typed values", () => {
+    it("reads own keys of objects and arrays, and nothing from the prototype", () => {
+        const value = { spec: { ports: [{ name: "mytcp" }] } };
+        assert.equal(valueAt(value, ["spec", "ports", 0, "name"]), "mytcp");
+        assert.equal(valueAt(value, ["spec", "ports", "0", "name"]), "mytcp");
+        assert.equal(valueAt(value, ["spec", "missing", "name"]), undefined);
+        assert.equal(valueAt(value, ["constructor"]), undefined);
+        assert.equal(valueAt(value, ["spec", "ports", "length"]), 1, "an array's own length");
+        assert.equal(valueAt("text", ["length"]), undefined, "a string is not a container");
+    });
+
+    it("reads JSON pointers with their escapes, and writes keys back the same way", () => {
+        assert.deepEqual(pointerKeys("/metadata/labels/app.kubernetes.io~1name/~0x"), ["metadata", "labels", "app.kubernetes.io/name", "~x"]);
+        assert.deepEqual(pointerKeys(""), []);
+        assert.equal(pointerStep("a/b~c"), "/a~1b~0c");
+        assert.deepEqual(pointerKeys(pointerStep("a/b~c")), ["a/b~c"]);
     });
 });
