@@ -53,6 +53,15 @@ export function kubectl(env: Record<string, string>, ...args: string[]): string 
     return execFileSync("kubectl", args, { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 });
 }
 
+/** The Traefik Service's ports by name, from what the API server holds. */
+export function traefikServicePorts(env: Record<string, string>, namespace = "traefik"): Record<string, { port: number; nodePort?: number }> {
+    const services = kubectlJson<{ items: { spec: { ports: { name: string; port: number; nodePort?: number }[] } }[] }>(env, "get", "service", "-n", namespace, "-l", "app.kubernetes.io/name=traefik");
+    if (services.items.length !== 1) {
+        throw new Error(`expected one Traefik Service in ${namespace}, found ${services.items.length}`);
+    }
+    return Object.fromEntries(services.items[0].spec.ports.map((p) => [p.name, { port: p.port, nodePort: p.nodePort }]));
+}
+
 /** `kubectl apply` of objects given as values. */
 export function kubectlApply(env: Record<string, string>, ...objects: unknown[]): void {
     execFileSync("kubectl", ["apply", "-f", "-"], { input: objects.map((o) => JSON.stringify(o)).join("\n"), encoding: "utf8", env: { ...process.env, ...env } });
