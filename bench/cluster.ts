@@ -99,17 +99,3 @@ export function clusterMarkdown(m: ClusterMeasures & { changes?: ChangeFigures[]
         ...(m.changes ? changesMarkdown(m.changes) : []),
     ];
 }
-
-/**
- * A section of an existing BENCHMARKS.md (its heading to the next `## `), to carry over when the
- * rest is rewritten: the "Real node" figures of `--cluster`, and the profile, which is written by hand.
- */
-export function existingSection(markdown: string, heading: string): string[] {
-    const start = markdown.indexOf(`\n${heading}\n`);
-    if (start < 0) {
-        return [];
-    }
-    const rest = markdown.slice(start + 1);
-    const next = rest.indexOf("\n## ", heading.length);
-    return (next < 0 ? rest : rest.slice(0, next + 1)).split("\n");
-}

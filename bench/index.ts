@@ -15,7 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { kustomizeTree } from "./generate";
-import { CLUSTER_HEADING, clusterMarkdown, existingSection, measureCluster } from "./cluster";
+import { CLUSTER_HEADING, clusterMarkdown, measureCluster } from "./cluster";
 import { engineBenchmarks, EngineResult } from "./engine";
 
 const projectDir = path.resolve(__dirname, "..");
@@ -25,6 +25,20 @@ const PROFILE_HEADING = "## Where the time goes";
 const runs = 3;
 
 interface RenderResult { n: number; seconds: number; objects: number; maxRssMiB: number }
+
+/**
+ * A section of an existing BENCHMARKS.md (its heading to the next `## `), to carry over when the
+ * rest is rewritten: the "Real node" figures of `--cluster`, and the profile, which is written by hand.
+ */
+function existingSection(markdown: string, heading: string): string[] {
+    const start = markdown.indexOf(`\n${heading}\n`);
+    if (start < 0) {
+        return [];
+    }
+    const rest = markdown.slice(start + 1);
+    const next = rest.indexOf("\n## ", heading.length);
+    return (next < 0 ? rest : rest.slice(0, next + 1)).split("\n");
+}
 
 function median(values: number[]): number {
     const sorted = [...values].sort((a, b) => a - b);

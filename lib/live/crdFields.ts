@@ -8,6 +8,7 @@ import { LiveRead, SchemaNode } from "./cluster";
 import { describeOwner, ownerOf } from "../ownership";
 import { PlatformPlan } from "../model";
 import { PROJECT } from "../constants";
+import { TRAEFIK_API_VERSION } from "../crds/kind";
 import { Problem } from "../problems";
 
 /** The paths under `at` that `value` sets and `schema` does not declare (none where it keeps unknown fields). */
@@ -58,7 +59,7 @@ export function traefikCrdsOf(plan: PlatformPlan): string[] {
  * do not have, each with the fields, the CRD and its owner.
  */
 export function crdFieldProblems(plan: PlatformPlan, crds: Map<string, LiveRead>): Problem[] {
-    const version = "v1alpha1";
+    const version = TRAEFIK_API_VERSION.split("/")[1];
     return traefikObjectsOf(plan).flatMap((object) => {
         const name = traefikCrdName(object.kind);
         const live = crds.get(name);

@@ -5,6 +5,7 @@
 import { Catalog, catalogEntry } from "../catalog";
 import { StackConfig } from "../config/schema";
 import { PROJECT } from "../constants";
+import { TRAEFIK_API_VERSION } from "../crds/kind";
 import { AppDraft, ObjectRef, PlanDraft } from "../model";
 import { PlannedEntryPoint, PlannedGateway, PlannedMonitoring, PlannedShutdown, PlannedTraefik } from "../traefikModel";
 import { chartProfile, ChartProfile, TRAEFIK_DRAIN_SECONDS } from "../traefik/profile";
@@ -124,12 +125,12 @@ function plannedObjects(apps: AppDraft[], namespaces: string[], traefikNamespace
                 { ...canary, apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name: own.networkPolicy });
         }
         if (app.kind === "http") {
-            of("traefik.io/v1alpha1", "IngressRoute", names.route);
+            of(TRAEFIK_API_VERSION, "IngressRoute", names.route);
             continue;
         }
-        app.traefikObjects.forEach((object) => of("traefik.io/v1alpha1", object.kind, object.name));
+        app.traefikObjects.forEach((object) => of(TRAEFIK_API_VERSION, object.kind, object.name));
         if (app.route) {
-            of(app.route.kind === "TCPRoute" || app.route.kind === "TLSRoute" ? `${GATEWAY_GROUP}/v1` : "traefik.io/v1alpha1", app.route.kind, app.route.name);
+            of(app.route.kind === "TCPRoute" || app.route.kind === "TLSRoute" ? `${GATEWAY_GROUP}/v1` : TRAEFIK_API_VERSION, app.route.kind, app.route.name);
         }
     }
     return objects;
