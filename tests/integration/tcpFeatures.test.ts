@@ -11,7 +11,7 @@ import { rawConfigFromStackFile } from "../../lib/config/load";
 import { PlannedApp } from "../../lib/model";
 import { validate } from "../../lib/rules/validate";
 import { deleteCrdsSince, traefikCrds } from "../e2e/release";
-import { destroyAndClean, kubectlJson, ProjectCopy } from "../support/harness";
+import { destroyAndClean, kubectl, kubectlJson, ProjectCopy, traefikServicePorts } from "../support/harness";
 
 const quiet = { onOutput: () => undefined };
 
@@ -86,5 +86,16 @@ describe("chart 26's line: the API server keeps every field of the v2-era object
         const service = kubectlJson(project.env, "get", "service", "-n", "traefik", "-l", "app.kubernetes.io/name=traefik").items[0];
         const ports = service.spec.ports.map((p: any) => `${p.name} ${p.port}/${p.protocol} ${p.nodePort}`);
         assert.ok(ports.includes("mytcp 9999/TCP 30999") && ports.includes("dns 9999/UDP 30999"), ports.join(", "));
+    });
+
+    it("installs chart 26 through helm.v3.Release: one release of the stack's release name, the apps' NodePorts", () => {
+        assert.match(kubectl(project.env, "get", "secret", "-n", "traefik", "-l", "owner=helm", "-o", "name"), /^secret\/sh\.helm\.release\.v1\.traefik-ingress\.v1$/m);
+        const ports = traefikServicePorts(project.env);
+        assert.deepEqual([ports.mytcp.nodePort, ports.redis.nodePort, ports.mysql.nodePort], [30999, 30379, 30306]);
+    });
+
+    it("uninstalls the release on destroy, and Helm keeps the chart's CRDs (the after removes them)", async () => {
+        await destroyAndClean(stack, project.env);
+        assert.ok(traefikCrds(project.env).includes("ingressroutetcps.traefik.io"), "Helm keeps the chart's CRDs on uninstall");
     });
 });
