@@ -25,7 +25,7 @@ import { chartsDir, kubectl, kubectlJson, ProjectCopy } from "../support/harness
 import { curl, mariadb, ncEcho, presentedSubject, psql, redisCli, saw } from "./clients";
 import { appPod, connect, Probe, PROBE_LABEL, removeProbes, startProbes } from "./netpol";
 import { allPodsReady, containerPid, isReady, nodePort, notReadyReport, Pod, pods, processSecurity, sleep, StaticVolumes } from "./node";
-import { Attempt, ConnectionLoop, exchangeOnce, HeldConnection, nonce, until } from "./traffic";
+import { Attempt, ConnectionLoop, exchangeOnce, HeldConnection, nonce, poller, until } from "./traffic";
 
 const STACK = "node";
 /**
@@ -223,38 +223,44 @@ describe("real node: the platform's pods run and serve traffic as on a cluster",
         const loop = new ConnectionLoop(30999);
         // Watch the old pods for their deletion (deletionTimestamp = deletion + grace period).
         const deadlines = new Map<string, number>();
-        let watching = true;
-        const watch = (async () => {
-            while (watching) {
-                for (const p of pods(env, "backend", selector)) {
-                    if (p.metadata.deletionTimestamp && old.some((o) => o.metadata.uid === p.metadata.uid)) {
-                        deadlines.set(p.metadata.name, Date.parse(p.metadata.deletionTimestamp));
-                    }
+        const watch = poller(() => {
+            for (const p of pods(env, "backend", selector)) {
+                if (p.metadata.deletionTimestamp && old.some((o) => o.metadata.uid === p.metadata.uid)) {
+                    deadlines.set(p.metadata.name, Date.parse(p.metadata.deletionTimestamp));
                 }
-                await sleep(250);
             }
-        })();
+        }, 250, 600);
 
-        project.editStack(STACK, (config) => {
-            config["tcp-platform:apps"]["tcp-demo"].resources = {
-                requests: { memory: "64Mi", cpu: "60m" },
-                limits: { memory: "128Mi", cpu: "100m" },
-            };
-        });
-        const t0 = Date.now();
-        const up = await stack.up(quiet);
-        assert.equal(up.summary.result, "succeeded");
-        const rolled = Date.now();
-        // Keep connecting until the old pods are gone (their grace period ends), then stop. The bound
-        // is generous: the Deployment controller once took 50 s after the new pod was Ready to delete
-        // the old one (CI, 2026-12-04); what this test proves is the traffic, not that controller's pace.
-        const oldLeft = () => pods(env, "backend", selector).filter((p) => old.some((o) => o.metadata.uid === p.metadata.uid));
-        await until(grace + 90, "the old tcp-echo pods to be gone", () => (oldLeft().length > 0 ? undefined : true),
-            () => oldLeft().map((p) => `${p.metadata.name} ${p.status?.phase ?? "?"} ready=${isReady(p)} deletionTimestamp=${p.metadata.deletionTimestamp ?? "none"}`).join("; "));
-        await sleep(2000);
-        const attempts = await loop.stop();
-        watching = false;
-        await watch;
+        let t0 = 0;
+        let rolled = 0;
+        let attempts: Attempt[] = [];
+        try {
+            project.editStack(STACK, (config) => {
+                config["tcp-platform:apps"]["tcp-demo"].resources = {
+                    requests: { memory: "64Mi", cpu: "60m" },
+                    limits: { memory: "128Mi", cpu: "100m" },
+                };
+            });
+            t0 = Date.now();
+            const up = await stack.up(quiet);
+            assert.equal(up.summary.result, "succeeded");
+            rolled = Date.now();
+            // Keep connecting until the old pods are gone (their grace period ends), then stop. The bound
+            // is generous: the Deployment controller once took 50 s after the new pod was Ready to delete
+            // the old one (CI, 2026-12-04); what this test proves is the traffic, not that controller's pace.
+            const oldLeft = () => pods(env, "backend", selector).filter((p) => old.some((o) => o.metadata.uid === p.metadata.uid));
+            await until(grace + 90, "the old tcp-echo pods to be gone", () => (oldLeft().length > 0 ? undefined : true),
+                () => oldLeft().map((p) => `${p.metadata.name} ${p.status?.phase ?? "?"} ready=${isReady(p)} deletionTimestamp=${p.metadata.deletionTimestamp ?? "none"}`).join("; "));
+            await sleep(2000);
+        } catch (err) {
+            for (const h of held) {
+                h.stop();
+            }
+            throw err;
+        } finally {
+            attempts = await loop.stop();
+            await watch.stop();
+        }
         await until(15, "the held connections to end", () => held.every((h) => h.ended) ? true : undefined).catch(() => undefined);
         for (const h of held) {
             h.stop();

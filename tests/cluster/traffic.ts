@@ -24,6 +24,22 @@ export async function until<T>(seconds: number, what: string, check: () => T | u
     throw new Error(`timed out after ${seconds} s waiting for ${what}${last() ? `; last: ${last()}` : ""}`);
 }
 
+/**
+ * Runs `each` every `intervalMs` until `stop` is awaited, for at most `maxSeconds`: a watch beside
+ * a change that cannot outlive its test (a failed test that never stopped it kept mocha running).
+ */
+export function poller(each: () => void, intervalMs: number, maxSeconds: number): { stop: () => Promise<void> } {
+    let polling = true;
+    const deadline = Date.now() + maxSeconds * 1000;
+    const done = (async () => {
+        while (polling && Date.now() < deadline) {
+            each();
+            await sleep(intervalMs);
+        }
+    })();
+    return { stop: async () => { polling = false; await done; } };
+}
+
 /** The outcome of one short TCP exchange: sent a line, expected exactly it back. */
 export interface Attempt { at: number; end: string; ms: number }
 

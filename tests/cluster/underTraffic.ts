@@ -4,8 +4,8 @@
  * before and after. What it reports is what the change did to everyone else's traffic.
  */
 import { kubectlJson } from "../support/harness";
-import { isReady, Pod, sleep } from "./node";
-import { Attempt, ConnectionLoop, HeldConnection, until } from "./traffic";
+import { isReady, Pod } from "./node";
+import { Attempt, ConnectionLoop, HeldConnection, poller, until } from "./traffic";
 
 export interface ChangeReport {
     what: string;
@@ -38,29 +38,34 @@ export async function underTraffic(env: Record<string, string>, traefikNamespace
     await until(10, "the held connections to exchange", () => (held.every((h) => h.exchanges >= 1) ? true : undefined), () => held.map((h) => h.describe()).join("; "));
     const loop = new ConnectionLoop(port, 1500);
     const deletions = new Map<string, number>();
-    let watching = true;
-    const watch = (async () => {
-        while (watching) {
-            for (const p of traefikPods(env, traefikNamespace)) {
-                if (p.metadata.deletionTimestamp && podsBefore.includes(p.metadata.name)) {
-                    const grace = (p.spec as { terminationGracePeriodSeconds?: number }).terminationGracePeriodSeconds ?? 30;
-                    deletions.set(p.metadata.name, Date.parse(p.metadata.deletionTimestamp) - grace * 1000);
-                }
+    const watch = poller(() => {
+        for (const p of traefikPods(env, traefikNamespace)) {
+            if (p.metadata.deletionTimestamp && podsBefore.includes(p.metadata.name)) {
+                const grace = (p.spec as { terminationGracePeriodSeconds?: number }).terminationGracePeriodSeconds ?? 30;
+                deletions.set(p.metadata.name, Date.parse(p.metadata.deletionTimestamp) - grace * 1000);
             }
-            await sleep(500);
         }
-    })();
+    }, 500, settleSeconds + 900);
     const t0 = Date.now();
-    await change();
-    const upSeconds = (Date.now() - t0) / 1000;
-    const settled = Date.now() + settleSeconds * 1000;
-    await until(settleSeconds + 240, "Traefik's pods to settle", () => {
-        const now = traefikPods(env, traefikNamespace);
-        return Date.now() >= settled && now.length > 0 && now.every(isReady) ? true : undefined;
-    });
-    const attempts = await loop.stop();
-    watching = false;
-    await watch;
+    let upSeconds = 0;
+    let attempts: Attempt[] = [];
+    try {
+        await change();
+        upSeconds = (Date.now() - t0) / 1000;
+        const settled = Date.now() + settleSeconds * 1000;
+        await until(settleSeconds + 240, "Traefik's pods to settle", () => {
+            const now = traefikPods(env, traefikNamespace);
+            return Date.now() >= settled && now.length > 0 && now.every(isReady) ? true : undefined;
+        });
+    } catch (err) {
+        for (const h of held) {
+            h.stop();
+        }
+        throw err;
+    } finally {
+        attempts = await loop.stop();
+        await watch.stop();
+    }
     for (const h of held) {
         h.stop();
     }
