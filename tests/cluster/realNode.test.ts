@@ -25,7 +25,7 @@ import { chartsDir, kubectl, kubectlJson, ProjectCopy } from "../support/harness
 import { curl, mariadb, ncEcho, presentedSubject, psql, redisCli, saw } from "./clients";
 import { appPod, connect, Probe, PROBE_LABEL, removeProbes, startProbes } from "./netpol";
 import { allPodsReady, containerPid, isReady, nodePort, notReadyReport, Pod, pods, processSecurity, sleep, StaticVolumes } from "./node";
-import { Attempt, ConnectionLoop, exchangeOnce, HeldConnection, nonce, poller, until } from "./traffic";
+import { Attempt, ConnectionLoop, duringChange, exchangeOnce, HeldConnection, nonce, poller, until } from "./traffic";
 
 const STACK = "node";
 /**
@@ -233,8 +233,7 @@ describe("real node: the platform's pods run and serve traffic as on a cluster",
 
         let t0 = 0;
         let rolled = 0;
-        let attempts: Attempt[] = [];
-        try {
+        const attempts = await duringChange(async () => {
             project.editStack(STACK, (config) => {
                 config["tcp-platform:apps"]["tcp-demo"].resources = {
                     requests: { memory: "64Mi", cpu: "60m" },
@@ -252,15 +251,7 @@ describe("real node: the platform's pods run and serve traffic as on a cluster",
             await until(grace + 90, "the old tcp-echo pods to be gone", () => (oldLeft().length > 0 ? undefined : true),
                 () => oldLeft().map((p) => `${p.metadata.name} ${p.status?.phase ?? "?"} ready=${isReady(p)} deletionTimestamp=${p.metadata.deletionTimestamp ?? "none"}`).join("; "));
             await sleep(2000);
-        } catch (err) {
-            for (const h of held) {
-                h.stop();
-            }
-            throw err;
-        } finally {
-            attempts = await loop.stop();
-            await watch.stop();
-        }
+        }, loop, watch, held);
         await until(15, "the held connections to end", () => held.every((h) => h.ended) ? true : undefined).catch(() => undefined);
         for (const h of held) {
             h.stop();

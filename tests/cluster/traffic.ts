@@ -40,6 +40,26 @@ export function poller(each: () => void, intervalMs: number, maxSeconds: number)
     return { stop: async () => { polling = false; await done; } };
 }
 
+/**
+ * Runs `change` while `loop` connects and `watch` polls beside it, and stops both however it ends
+ * (the held connections too when it fails): returns the attempts the loop made meanwhile.
+ */
+export async function duringChange(change: () => Promise<void>, loop: ConnectionLoop, watch: { stop: () => Promise<void> }, held: HeldConnection[]): Promise<Attempt[]> {
+    try {
+        await change();
+    } catch (err) {
+        for (const h of held) {
+            h.stop();
+        }
+        await loop.stop();
+        await watch.stop();
+        throw err;
+    }
+    const attempts = await loop.stop();
+    await watch.stop();
+    return attempts;
+}
+
 /** The outcome of one short TCP exchange: sent a line, expected exactly it back. */
 export interface Attempt { at: number; end: string; ms: number }
 

@@ -5,7 +5,7 @@
  */
 import { kubectlJson } from "../support/harness";
 import { isReady, Pod } from "./node";
-import { Attempt, ConnectionLoop, HeldConnection, poller, until } from "./traffic";
+import { Attempt, ConnectionLoop, duringChange, HeldConnection, poller, until } from "./traffic";
 
 export interface ChangeReport {
     what: string;
@@ -48,8 +48,7 @@ export async function underTraffic(env: Record<string, string>, traefikNamespace
     }, 500, settleSeconds + 900);
     const t0 = Date.now();
     let upSeconds = 0;
-    let attempts: Attempt[] = [];
-    try {
+    const attempts = await duringChange(async () => {
         await change();
         upSeconds = (Date.now() - t0) / 1000;
         const settled = Date.now() + settleSeconds * 1000;
@@ -57,15 +56,7 @@ export async function underTraffic(env: Record<string, string>, traefikNamespace
             const now = traefikPods(env, traefikNamespace);
             return Date.now() >= settled && now.length > 0 && now.every(isReady) ? true : undefined;
         });
-    } catch (err) {
-        for (const h of held) {
-            h.stop();
-        }
-        throw err;
-    } finally {
-        attempts = await loop.stop();
-        await watch.stop();
-    }
+    }, loop, watch, held);
     for (const h of held) {
         h.stop();
     }
