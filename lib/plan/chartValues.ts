@@ -5,14 +5,16 @@
 import type { PlannedGateway, PlannedMonitoring, PlannedTraefik } from "../traefikModel";
 import { OWNER_LABEL_PREFIX } from "../ownership";
 import { TRAEFIK_DRAIN_SECONDS } from "../traefik/profile";
-import { availabilityValues, STATIC_CONFIG_ANNOTATION, staticConfig, summarizeStaticConfig } from "./traefikPodValues";
+import { availabilityValues, startAfterCrds, STATIC_CONFIG_ANNOTATION, staticConfig, summarizeStaticConfig } from "./traefikPodValues";
 import { durationText } from "./durations";
 
 /**
  * The Helm values for Traefik. The entryPoints come only from the apps' plan: no second
  * hand-kept list, and no `--entrypoints.*` arguments (the chart derives them from `ports`).
+ * `crdsInChart`: whether the v4 Chart installs Traefik's CRDs beside Traefik (not adopted ones,
+ * and not a Helm release, which installs a chart's CRDs before the rest).
  */
-export function traefikValues(input: PlannedTraefik): Record<string, unknown> {
+export function traefikValues(input: PlannedTraefik, crdsInChart = input.installer === "chart"): Record<string, unknown> {
     const { profile, shutdown } = input;
     const expose = profile.exposeAsObject ? { default: true } : true;
     const lifeCycle = shutdown && { requestAcceptGraceTimeout: durationText(shutdown.requestAcceptGraceTimeout), graceTimeOut: durationText(shutdown.graceTimeOut) };
@@ -63,6 +65,7 @@ export function traefikValues(input: PlannedTraefik): Record<string, unknown> {
         // this long first (the chart's own rollout already surges: maxUnavailable 0, maxSurge 1).
         deployment: {
             ...(scale as Record<string, unknown>),
+            ...(crdsInChart ? { annotations: startAfterCrds(profile.providerCrds) } : {}),
             lifecycle: { preStop: { sleep: { seconds: TRAEFIK_DRAIN_SECONDS } } },
             ...(shutdown ? { terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds } : {}),
         },

@@ -12,6 +12,19 @@ import type { PlannedTraefik } from "../traefikModel";
 /** The pod annotation that records Traefik's static configuration (what only a restart changes). */
 export const STATIC_CONFIG_ANNOTATION = "tcp-platform/static-config";
 
+/** The annotation by which Pulumi's Chart (as cli-utils appliers do) creates an object only after others of the chart. */
+export const DEPENDS_ON_ANNOTATION = "config.kubernetes.io/depends-on";
+
+/**
+ * The Deployment's annotation that makes Pulumi create Traefik's pods only once the CRDs its
+ * provider watches are established. Started before, the provider's informers back off (0.8 s,
+ * doubling up to 30 s) and a new pod's startup gate waits on them: 12 s on the real node, while
+ * the apiserver was still adding the chart's 25 CRDs. The Deployment's metadata only: no restart.
+ */
+export function startAfterCrds(crds: readonly string[]): Record<string, string> {
+    return { [DEPENDS_ON_ANNOTATION]: crds.map((name) => `apiextensions.k8s.io/CustomResourceDefinition/${name}`).join(",") };
+}
+
 /** The values that make and keep Traefik's pods available, and gate a new one's readiness. */
 export function availabilityValues({ availability, readiness, namespace, labels }: PlannedTraefik): Record<string, unknown> {
     const { replicas, autoscaling, disruptionBudget, podSelector } = availability;
@@ -69,7 +82,8 @@ export function staticConfig(values: Record<string, unknown>, chartVersion: stri
             record.ports = Object.fromEntries(Object.entries(value as Record<string, Record<string, unknown>>).map(([name, port]) =>
                 [name, Object.fromEntries(Object.entries(port).filter(([k]) => !SERVICE_ONLY_PORT_KEYS.includes(k)))]));
         } else if (key === "deployment") {
-            const { replicas: _replicas, podAnnotations: _annotations, ...pod } = value as Record<string, unknown>;
+            // The Deployment's own annotations are not in its pod template.
+            const { replicas: _replicas, podAnnotations: _podAnnotations, annotations: _annotations, ...pod } = value as Record<string, unknown>;
             record.deployment = pod;
         } else {
             record[key] = value;

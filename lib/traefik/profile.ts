@@ -45,7 +45,15 @@ export interface ChartProfile {
      * installs (v1.6.1); absent where it can (chart 41: Traefik v3.7).
      */
     noGatewayRouting?: string;
+    /**
+     * The chart's CRDs of the kinds Traefik's CRD provider watches: it waits for all of them to
+     * be served before it loads any route, and backs off (up to 30 s) while one is not yet.
+     */
+    providerCrds: string[];
 }
+
+/** The plurals of the kinds Traefik's CRD provider watches (traefik.io; v2 also the old group, less ServersTransportTCP). */
+const PROVIDER_KINDS = ["ingressroutes", "ingressroutetcps", "ingressrouteudps", "middlewares", "middlewaretcps", "serverstransports", "serverstransporttcps", "tlsoptions", "tlsstores", "traefikservices"];
 
 export function chartProfile(version: string): ChartProfile {
     const v = semver.coerce(version)?.version ?? version;
@@ -67,6 +75,10 @@ export function chartProfile(version: string): ChartProfile {
         proxyProtocolInTransport: v3,
         sniWildcard: semver.gte(v, "41.0.0") ? "HostSNI" : v3 ? "HostSNIRegexp-v3" : "HostSNIRegexp-v2",
         lifeCycleInPorts: semver.gte(v, "41.0.0"),
+        providerCrds: [
+            ...PROVIDER_KINDS.map((plural) => `${plural}.traefik.io`),
+            ...(v3 ? [] : PROVIDER_KINDS.filter((plural) => plural !== "serverstransporttcps").map((plural) => `${plural}.traefik.containo.us`)),
+        ],
         ...(semver.gte(v, "41.0.0") ? {} : { noGatewayRouting: v3
             ? `chart ${version} ships a Traefik v3 older than v3.7, built against an older Gateway API than the v1.6.1 CRDs the program installs (TLSRoute v1 is read from v3.7 on); gateway routing is built and tested on chart 41 (Traefik v3.7)`
             : `chart ${version} ships Traefik v2, whose Gateway provider is experimental and implements Gateway API v0.4 (v1alpha2 Gateways and GatewayClasses), which the v1.6.1 CRDs no longer serve: it cannot read this program's Gateway, TCPRoutes or TLSRoutes` }),

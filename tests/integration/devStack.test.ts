@@ -12,6 +12,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { destroyAndClean, eventually, exists, kubectl, kubectlJson, ProjectCopy, projectDir, removeChartCrds, traefikServicePorts } from "../support/harness";
+import { validDev } from "../support/helpers";
 
 const STACK = "it-dev";
 const quiet = { onOutput: () => undefined };
@@ -84,6 +85,23 @@ describe("one dev stack, deployed once: what it installed, how it is run, and it
             assert.equal(deployment.spec.template.spec.containers[0].image, "iceymoss/tcp-echo:1.0");
             // The simulated nodes run the pods: the rollout finished, as Pulumi's await logic saw.
             assert.equal(deployment.status.readyReplicas, 1);
+        });
+
+        it("creates Traefik's Deployment only once the CRDs its provider watches are established", async () => {
+            type StateResource = { urn: string; type: string; dependencies?: string[]; outputs?: { metadata?: { name?: string; namespace?: string } } };
+            const resources = ((await stack.exportStack()).deployment.resources ?? []) as StateResource[];
+            const crdUrns = new Map(resources.filter((r) => r.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition").map((r) => [r.urn, r.outputs?.metadata?.name]));
+            const traefik = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.outputs?.metadata?.namespace === "traefik");
+            const after = (traefik?.dependencies ?? []).filter((urn) => crdUrns.has(urn)).map((urn) => crdUrns.get(urn)).sort();
+            // The CRDs of the chart dev installs (its stack file names the version).
+            const watched = validDev().traefik.profile.providerCrds;
+            assert.deepEqual(after, [...watched].sort());
+            // On the cluster: the Deployment was created after each of them was served.
+            const created = Date.parse(kubectlJson(project.env, "get", "deployment", "-n", "traefik", "traefik-ingress").metadata.creationTimestamp);
+            for (const name of watched) {
+                const established = kubectlJson(project.env, "get", "crd", name).status.conditions.find((c: { type: string }) => c.type === "Established");
+                assert.ok(Date.parse(established.lastTransitionTime) <= created, `${name} established at ${established.lastTransitionTime}, before the Deployment`);
+            }
         });
 
         it("reports no changes on a second run", async () => {

@@ -3,6 +3,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as YAML from "yaml";
 import { Catalog } from "../../lib/catalog";
 import { projectCatalog } from "../../lib/config/catalogFiles";
 import { rawConfigFromStackFile, stackFile } from "../../lib/config/load";
@@ -56,6 +57,20 @@ export function chartFile(version: string, file: string): string {
     try {
         execFileSync("tar", ["-xzf", path.join(projectDir, "..", "shared", "charts", `traefik-${version}.tgz`), "-C", dir, `traefik/${file}`]);
         return fs.readFileSync(path.join(dir, "traefik", file), "utf8");
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** The names of the CRDs a chart package ships in its crds/ directory. */
+export function chartCrdNames(version: string): string[] {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chart-"));
+    try {
+        execFileSync("tar", ["-xzf", path.join(projectDir, "..", "shared", "charts", `traefik-${version}.tgz`), "-C", dir, "traefik/crds"]);
+        const crdsDir = path.join(dir, "traefik", "crds");
+        return fs.readdirSync(crdsDir).flatMap((file) => YAML.parseAllDocuments(fs.readFileSync(path.join(crdsDir, file), "utf8"))
+            .map((doc) => (doc.toJS() as { metadata?: { name?: string } } | null)?.metadata?.name)
+            .filter((name): name is string => typeof name === "string"));
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -9,15 +9,17 @@ import { strict as assert } from "assert";
 import { restartWarning, staticConfigChanges } from "../../lib/live/traefikRestart";
 import { PlatformPlan } from "../../lib/model";
 import { traefikValues } from "../../lib/plan/chartValues";
-import { STATIC_CONFIG_ANNOTATION, StaticConfigSummary } from "../../lib/plan/traefikPodValues";
+import { DEPENDS_ON_ANNOTATION, STATIC_CONFIG_ANNOTATION, StaticConfigSummary } from "../../lib/plan/traefikPodValues";
 import { validate } from "../../lib/rules/validate";
 import { chartProfile } from "../../lib/traefik/profile";
-import { chartFile, devWith, problemsOf, stackRaw } from "../support/helpers";
+import { chartCrdNames, chartFile, devWith, problemsOf, stackRaw } from "../support/helpers";
 
 const onChart = (plan: PlatformPlan, version: string) => traefikValues({ ...plan.traefik, profile: chartProfile(version) }) as Record<string, any>;
 /** dev with a pool of two spare entryPoints (20000-20001, NodePorts 32000-32001), then `change`. */
 const poolDev = (change: (v: Record<string, any>) => void = () => undefined) => devWith((v) => { v.traefik.portPool = { port: 20000, nodePort: 32000, size: 2 }; change(v); });
 const planOf = (change: (v: Record<string, any>) => void) => validate(poolDev(change));
+/** The API groups of the kinds each chart line's Traefik (v2.10, v3.7) reads with its CRD provider. */
+const PROVIDER_GROUPS: Record<string, string[]> = { "26.0.0": ["traefik.io", "traefik.containo.us"], "41.3.0": ["traefik.io"] };
 const recordOf = (values: Record<string, any>) => JSON.parse(values.deployment.podAnnotations[STATIC_CONFIG_ANNOTATION] as string) as StaticConfigSummary;
 
 describe("Traefik as a traffic plane", () => {
@@ -53,6 +55,24 @@ describe("Traefik as a traffic plane", () => {
                 assert.ok(values.providers.kubernetesCRD.namespaces.includes("traefik"));
                 assert.equal(route.metadata.labels["tcp-platform/stack"], "prod");
             }
+        });
+
+        it("starts Traefik's pods after the chart's CRDs its provider watches, by name, without restarting running pods", () => {
+            for (const version of ["26.0.0", "41.3.0"]) {
+                const plan = { ...prod.traefik, profile: chartProfile(version) };
+                const watched = chartCrdNames(version).filter((name) => PROVIDER_GROUPS[version].includes(name.slice(name.indexOf(".") + 1)));
+                const references = (traefikValues(plan).deployment as any).annotations[DEPENDS_ON_ANNOTATION].split(",");
+                // Each reference names one of the chart's CRDs (Pulumi refuses a reference outside the chart), and every watched one.
+                assert.deepEqual([...references].sort(), watched.map((name) => `apiextensions.k8s.io/CustomResourceDefinition/${name}`).sort(), version);
+                assert.equal(references.length, version === "26.0.0" ? 19 : 10);
+                // Adopted CRDs (skipCrds) or a Helm release: nothing in the chart to wait for.
+                const elsewhere = traefikValues(plan, false) as any;
+                assert.equal(elsewhere.deployment.annotations, undefined);
+                assert.equal((traefikValues({ ...plan, installer: "release" }) as any).deployment.annotations, undefined);
+                // The Deployment's metadata only: the pod template's record is the same, so an up adds it without a restart.
+                assert.deepEqual(recordOf(traefikValues(plan) as any), recordOf(elsewhere), version);
+            }
+            assert.ok(chartFile("26.0.0", "templates/deployment.yaml").includes(".Values.deployment.annotations") && chartFile("41.3.0", "templates/deployment.yaml").includes(".Values.deployment.annotations"));
         });
 
         it("writes an autoscaler on CPU instead of a replica count", () => {
