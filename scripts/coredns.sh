@@ -12,7 +12,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib/common.sh source-path=SCRIPTDIR
 . "$ROOT/scripts/lib/common.sh"
 
-is_coredns() { "$1" -version | grep -q '^CoreDNS-' || die "the built binary is not CoreDNS"; }
+is_coredns() {
+  local out
+  out=$("$1" -version || true)
+  grep -q '^CoreDNS-' <<<"$out" || die "the built binary is not CoreDNS"
+}
 
 # build [--path]: the stamp has always read "<go version> <sources>", without a recipe.
 build() {

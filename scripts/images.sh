@@ -264,7 +264,7 @@ cmd_import() {
     archive=$(archive_of "$image")
     # Imported already from this very archive: its key is a label of ours on the image.
     if grep -qxF "${NAME[$image]}" <<<"$have" &&
-      ctr --address "$sock" -n k8s.io images ls "name==${NAME[$image]}" 2>/dev/null | grep -qF "tcp-platform.key=$(basename "$archive" .tar)"; then
+      grep -qF "tcp-platform.key=$(basename "$archive" .tar)" <<<"$(ctr --address "$sock" -n k8s.io images ls "name==${NAME[$image]}" 2>/dev/null)"; then
       continue
     fi
     ctr --address "$sock" -n k8s.io images import "$archive" >/dev/null

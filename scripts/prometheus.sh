@@ -31,7 +31,9 @@ release_ldflags() {
 }
 
 reports_release() {
-  "$1" --version 2>&1 | grep -q "version $RELEASE " || die "$1 does not report version $RELEASE"
+  local out
+  out=$("$1" --version 2>&1 || true)
+  grep -q "version $RELEASE " <<<"$out" || die "$1 does not report version $RELEASE"
 }
 
 # build [--path]: the server, then promtool (most of its packages are the server's, compiled already).

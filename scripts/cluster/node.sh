@@ -131,7 +131,8 @@ EOF
 
 # The controller has made its top-level chains and the jump to them from FORWARD: its first sync.
 node_policy_synced() {
-  iptables -w -S FORWARD 2>/dev/null | grep -q -- '-j KUBE-ROUTER-FORWARD'
+  local rules
+  rules=$(iptables -w -S FORWARD 2>/dev/null) && grep -q -- '-j KUBE-ROUTER-FORWARD' <<<"$rules"
 }
 
 node_policy_start() {
@@ -201,7 +202,7 @@ node_cleanup() {
   done
   # kube-proxy's rules (KUBE-* chains), kube-router's (KUBE-ROUTER-*, KUBE-POD-FW-*,
   # KUBE-NWPLCY-*: KUBE-* too) and the portmap plugin's (CNI-HOSTPORT-*), then ours.
-  if [ -x "$BIN/kube-proxy" ] && iptables -w -t nat -S 2>/dev/null | grep -q '^-N KUBE-'; then
+  if [ -x "$BIN/kube-proxy" ] && grep -q '^-N KUBE-' <<<"$(iptables -w -t nat -S 2>/dev/null)"; then
     "$BIN/kube-proxy" --cleanup --v=0 >/dev/null 2>&1 || true
   fi
   local t chains chain rule

@@ -149,17 +149,16 @@ describe("day-2 changes: one safe up, or refused at preview", function () {
         assert.equal((await assertSettled()).type, "NodePort");
     });
 
-    it("refuses to move Traefik to another namespace or release name at preview, nothing changed; the revert changes nothing", async () => {
+    // The release name's refusal is the same live check, refused by the unit tier (ownership.test.ts).
+    it("refuses to move Traefik to another namespace at preview and at up, nothing changed; the revert changes nothing", async () => {
         const before = await assertSettled();
-        for (const [key, value] of [["namespace", "ingress"], ["releaseName", "traefik-ingress"]] as const) {
-            project.editStack(STACK, (config) => { config["tcp-platform:traefik"][key] = value; });
-            const refused = new RegExp(`tcp-platform:traefik\\.${key}: would move the running Traefik \\(${key} traefik\\).*Fix: keep ${key} traefik; or move with an announced outage`);
-            await assert.rejects(stack.preview(quiet), refused);
-            await assert.rejects(stack.up(quiet), refused);
-            assert.ok(!exists(project.env, "namespace", "ingress"), "nothing was created");
-            project.editStack(STACK, (config) => { delete config["tcp-platform:traefik"][key]; });
-            assert.equal((await assertSettled()).uid, before.uid, "Traefik still runs, untouched");
-        }
+        project.editStack(STACK, (config) => { config["tcp-platform:traefik"].namespace = "ingress"; });
+        const refused = /tcp-platform:traefik\.namespace: would move the running Traefik \(namespace traefik\).*Fix: keep namespace traefik; or move with an announced outage/;
+        await assert.rejects(stack.preview(quiet), refused);
+        await assert.rejects(stack.up(quiet), refused);
+        assert.ok(!exists(project.env, "namespace", "ingress"), "nothing was created");
+        project.editStack(STACK, (config) => { delete config["tcp-platform:traefik"].namespace; });
+        assert.equal((await assertSettled()).uid, before.uid, "Traefik still runs, untouched");
     });
 
     it("refuses to switch the installer at preview; the procedure it names moves it", async () => {
