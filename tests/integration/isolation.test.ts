@@ -71,18 +71,23 @@ describe("stacks never step on each other", function () {
     });
 
     it("lets a stack with its own namespaces and NodePorts live beside prod, and destroys only its own", async () => {
+        /** Staging's NodePorts by entryPoint name (the Service's port names). */
+        const ownNodePorts: Record<string, number> = {};
         const staging = await project.stack("staging", "dev", (config) => {
             config["tcp-platform:namespaceSuffix"] = "-staging";
             const apps = config["tcp-platform:apps"];
-            apps["tcp-demo"].entryPoint.nodePort = 32099;
-            apps["redis-demo"].entryPoint.nodePort = 32079;
-            apps["mysql-demo"].entryPoint.nodePort = 32006;
+            for (const [app, nodePort] of [["tcp-demo", 32099], ["redis-demo", 32079], ["mysql-demo", 32006]] as const) {
+                apps[app].entryPoint.nodePort = nodePort;
+                ownNodePorts[apps[app].entryPoint.name] = nodePort;
+            }
         });
         try {
             const up = await staging.up(quiet);
             assert.equal(up.summary.result, "succeeded");
             const service = kubectlJson(project.env, "get", "service", "traefik-ingress", "-n", "traefik-staging");
-            assert.deepEqual(service.spec.ports.filter((p: any) => p.nodePort >= 32000 && p.nodePort < 32100).map((p: any) => p.nodePort).sort(), [32006, 32079, 32099]);
+            // By name: web and websecure take NodePorts the API server picks, anywhere in its range.
+            const ports: { name: string; nodePort: number }[] = service.spec.ports;
+            assert.deepEqual(Object.fromEntries(ports.filter((p) => p.name in ownNodePorts).map((p) => [p.name, p.nodePort])), ownNodePorts);
             // Each Traefik reads routes from its own stack's namespaces only, through Roles there.
             const args: string[] = kubectlJson(project.env, "get", "deployment", "traefik-ingress", "-n", "traefik-staging").spec.template.spec.containers[0].args;
             // Its own namespace too: the readiness route to ping@internal lives beside Traefik.
