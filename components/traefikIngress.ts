@@ -101,7 +101,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
         this.namespace = namespace(`${name}-namespace`, { name: traefik.namespace, labels: traefik.labels, podSecurity: args.podSecurity }, { ...args.namespaceOptions, ...self });
         const namespaceName = this.namespace.metadata.name;
 
-        this.values = traefikValues(traefik, traefik.installer === "chart" && args.crds !== "skip");
+        this.values = traefikValues(traefik, args.crds !== "skip");
         // The chart's GatewayClass needs its CRD before the chart is installed.
         this.gatewayApiCrds = traefik.gateway && args.gatewayCrds !== "skip" ? gatewayApiCrds(`${name}-gateway-api`, traefik.labels, self) : [];
         // What both installers take; a local path needs no repository.

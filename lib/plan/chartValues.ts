@@ -11,11 +11,12 @@ import { durationText } from "./durations";
 /**
  * The Helm values for Traefik. The entryPoints come only from the apps' plan: no second
  * hand-kept list, and no `--entrypoints.*` arguments (the chart derives them from `ports`).
- * `crdsInChart`: whether the v4 Chart installs Traefik's CRDs beside Traefik (not adopted ones,
- * and not a Helm release, which installs a chart's CRDs before the rest).
+ * `chartInstallsCrds`: false where the CRDs are adopted (`skipCrds`). Only the v4 Chart then
+ * installs them beside Traefik; a Helm release installs a chart's CRDs before the rest.
  */
-export function traefikValues(input: PlannedTraefik, crdsInChart = input.installer === "chart"): Record<string, unknown> {
+export function traefikValues(input: PlannedTraefik, chartInstallsCrds = true): Record<string, unknown> {
     const { profile, shutdown } = input;
+    const crdsInChart = input.installer === "chart" && chartInstallsCrds;
     const expose = profile.exposeAsObject ? { default: true } : true;
     const lifeCycle = shutdown && { requestAcceptGraceTimeout: durationText(shutdown.requestAcceptGraceTimeout), graceTimeOut: durationText(shutdown.graceTimeOut) };
     const transport = lifeCycle && profile.lifeCycleInPorts ? { transport: { lifeCycle } } : {};

@@ -51,29 +51,27 @@ export function validDev(): PlatformPlan {
     return validate(stackRaw("dev"));
 }
 
-/** A file from a chart archive in ../shared/charts (the official packages). */
-export function chartFile(version: string, file: string): string {
+/** `read` of one member (a file or a directory) of a chart archive in ../shared/charts (the official packages), extracted into a temporary directory. */
+function fromChart<T>(version: string, member: string, read: (extracted: string) => T): T {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chart-"));
     try {
-        execFileSync("tar", ["-xzf", path.join(projectDir, "..", "shared", "charts", `traefik-${version}.tgz`), "-C", dir, `traefik/${file}`]);
-        return fs.readFileSync(path.join(dir, "traefik", file), "utf8");
+        execFileSync("tar", ["-xzf", path.join(projectDir, "..", "shared", "charts", `traefik-${version}.tgz`), "-C", dir, `traefik/${member}`]);
+        return read(path.join(dir, "traefik", member));
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
 }
 
+/** A file from a chart archive in ../shared/charts. */
+export function chartFile(version: string, file: string): string {
+    return fromChart(version, file, (extracted) => fs.readFileSync(extracted, "utf8"));
+}
+
 /** The names of the CRDs a chart package ships in its crds/ directory. */
 export function chartCrdNames(version: string): string[] {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chart-"));
-    try {
-        execFileSync("tar", ["-xzf", path.join(projectDir, "..", "shared", "charts", `traefik-${version}.tgz`), "-C", dir, "traefik/crds"]);
-        const crdsDir = path.join(dir, "traefik", "crds");
-        return fs.readdirSync(crdsDir).flatMap((file) => YAML.parseAllDocuments(fs.readFileSync(path.join(crdsDir, file), "utf8"))
-            .map((doc) => (doc.toJS() as { metadata?: { name?: string } } | null)?.metadata?.name)
-            .filter((name): name is string => typeof name === "string"));
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
+    return fromChart(version, "crds", (crdsDir) => fs.readdirSync(crdsDir).flatMap((file) => YAML.parseAllDocuments(fs.readFileSync(path.join(crdsDir, file), "utf8"))
+        .map((doc) => (doc.toJS() as { metadata?: { name?: string } } | null)?.metadata?.name)
+        .filter((name): name is string => typeof name === "string")));
 }
 
 /** The problems the live checks refuse `plan` with on the cluster `reader` serves, formatted; empty when it passes. */
